@@ -1,0 +1,1 @@
+"""The deployable Django project: settings, URLs, ASGI entry point."""

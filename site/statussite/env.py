@@ -1,0 +1,128 @@
+"""Read settings from the environment, failing loudly on bad values.
+
+Every helper raises ``ImproperlyConfigured`` with the variable's name and
+what was expected, so a typo stops start-up with a message an operator can
+act on instead of a stack trace from deep inside a driver.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_VALUES = {"1", "true", "yes", "on"}
+FALSE_VALUES = {"0", "false", "no", "off", ""}
+DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql"}
+REDIS_SCHEMES = {"redis", "rediss", "unix"}
+
+
+def env_str(name: str, default: str | None = None) -> str:
+    """Return the variable's value, or ``default``; raise if both are missing."""
+    value = os.environ.get(name)
+    if value is not None and value.strip() != "":
+        return value.strip()
+    if default is None:
+        raise ImproperlyConfigured(f"The environment variable {name} is missing.")
+    return default
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Parse ``1/0``, ``true/false``, ``yes/no`` or ``on/off``."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+
+    value = raw.strip().lower()
+    if value in TRUE_VALUES:
+        return True
+    if value in FALSE_VALUES:
+        return False
+    raise ImproperlyConfigured(
+        f"The environment variable {name}={raw!r} is invalid: "
+        "expected one of 1, 0, true, false, yes, no, on, off."
+    )
+
+
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    """Parse a whole number no smaller than ``minimum``."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"The environment variable {name}={raw!r} is invalid: expected a whole number."
+        ) from None
+    if value < minimum:
+        raise ImproperlyConfigured(
+            f"The environment variable {name}={value} is invalid: "
+            f"expected at least {minimum}."
+        )
+    return value
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    """Split a comma-separated variable into stripped, non-empty items."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def database_from_env(name: str, default: str) -> dict:
+    """Parse a database URL into Django's ``DATABASES['default']`` form.
+
+    Only SQLite and PostgreSQL are supported. A URL with another scheme, no
+    database name or an invalid port raises ``ImproperlyConfigured`` naming
+    the variable.
+    """
+    url = env_str(name, default)
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in DATABASE_SCHEMES:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} is invalid: scheme {scheme or '(none)'!r} "
+            "is not supported. Use postgres://USER:PASSWORD@HOST:PORT/NAME or "
+            "sqlite:////absolute/path/db.sqlite3."
+        )
+
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} is invalid: {error}"
+        ) from None
+
+    if not config.get("NAME"):
+        raise ImproperlyConfigured(
+            f"The environment variable {name} is invalid: it names no database."
+        )
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
+    return config
+
+
+def redis_url_from_env(name: str) -> str | None:
+    """Return the Redis URL, or ``None`` when the variable is unset or empty."""
+    url = os.environ.get(name, "").strip()
+    if not url:
+        return None
+
+    parts = urlsplit(url)
+    if parts.scheme not in REDIS_SCHEMES:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} is invalid: scheme {parts.scheme or '(none)'!r} "
+            "is not supported. Use redis://HOST:PORT/DB, rediss:// or unix://."
+        )
+    try:
+        parts.port
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} is invalid: the port is not a number."
+        ) from None
+    return url

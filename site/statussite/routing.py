@@ -1,0 +1,3 @@
+"""WebSocket routes. Live page updates are added here."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,21 @@
+"""Settings for the test suite: the base settings with tasks run inline.
+
+``DATABASE_URL`` and ``REDIS_URL`` are honoured, so the same suite runs on
+the embedded defaults and on PostgreSQL with Redis.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+os.environ.setdefault("STATUS_VAR_DIR", os.path.join(os.getcwd(), "var", "test"))
+
+from statussite.settings.base import *  # noqa: E402,F403
+from statussite.settings.base import HUEY  # noqa: E402
+
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Outbox draining runs inline at commit, so tests observe its effects.
+HUEY = {**HUEY, "immediate": True}

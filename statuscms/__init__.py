@@ -1,0 +1,1 @@
+"""The Wagtail front end: branded status pages and the editors' admin."""

@@ -1,0 +1,37 @@
+"""statuscore's settings, read from Django settings with the STATUSCORE_ prefix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class StatusCoreSettings:
+    plugins: tuple[str, ...] | None
+    """Entry-point names of the plugins to load; ``None`` loads all of them."""
+
+    min_check_interval: int
+    """Shortest check interval accepted, in seconds."""
+
+    monitor_tick: float
+    """Seconds between two looks for due checks in the monitor loop."""
+
+    max_concurrent_checks: int
+    """Checks one monitor process runs at the same time."""
+
+    outbox_batch_size: int
+    """Outbox rows one drain task processes before it re-queues itself."""
+
+
+def get_settings() -> StatusCoreSettings:
+    """Read the settings now, so tests that override them are honoured."""
+    plugins = getattr(settings, "STATUSCORE_PLUGINS", None)
+    return StatusCoreSettings(
+        plugins=tuple(plugins) if plugins is not None else None,
+        min_check_interval=getattr(settings, "STATUSCORE_MIN_CHECK_INTERVAL", 10),
+        monitor_tick=getattr(settings, "STATUSCORE_MONITOR_TICK", 1.0),
+        max_concurrent_checks=getattr(settings, "STATUSCORE_MAX_CONCURRENT_CHECKS", 200),
+        outbox_batch_size=getattr(settings, "STATUSCORE_OUTBOX_BATCH_SIZE", 100),
+    )

@@ -1,0 +1,94 @@
+from django.db import models
+
+from statuscore.models.components import ComponentStatus
+
+
+class CheckState(models.TextChoices):
+    """The confirmed state of a check, after its confirmation rule."""
+
+    UNKNOWN = "unknown", "Unknown"
+    UP = "up", "Up"
+    DOWN = "down", "Down"
+
+
+class ResultStatus(models.TextChoices):
+    """The outcome of one run of a checker."""
+
+    UP = "up", "Up"
+    DEGRADED = "degraded", "Degraded"
+    DOWN = "down", "Down"
+
+
+class Check(models.Model):
+    """An uptime check: which checker runs, how often, and whom it affects.
+
+    ``config`` is validated by the checker plugin's configuration model
+    before it is saved. The counters and ``state`` are written only by
+    ``statuscore.services.checks.record_result``.
+    """
+
+    page = models.ForeignKey(
+        "statuscore.Page", on_delete=models.CASCADE, related_name="checks"
+    )
+    component = models.ForeignKey(
+        "statuscore.Component",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="checks",
+    )
+    name = models.CharField(max_length=200)
+    checker = models.CharField(max_length=64, help_text="Registered checker name.")
+    config = models.JSONField(default=dict)
+    interval_seconds = models.PositiveIntegerField(default=60)
+    timeout_seconds = models.FloatField(default=10.0)
+    failure_threshold = models.PositiveIntegerField(
+        default=2, help_text="Consecutive failures before the check is down."
+    )
+    recovery_threshold = models.PositiveIntegerField(
+        default=1, help_text="Consecutive successes before the check is up again."
+    )
+    outage_status = models.CharField(
+        max_length=32,
+        choices=ComponentStatus.choices,
+        default=ComponentStatus.MAJOR_OUTAGE,
+        help_text="Component status while the check is down.",
+    )
+    enabled = models.BooleanField(default=True)
+
+    state = models.CharField(
+        max_length=16, choices=CheckState.choices, default=CheckState.UNKNOWN
+    )
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    consecutive_successes = models.PositiveIntegerField(default=0)
+    next_run_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    state_changed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CheckResult(models.Model):
+    """One run of a check, kept as measured."""
+
+    uptime_check = models.ForeignKey(
+        Check, on_delete=models.CASCADE, related_name="results"
+    )
+    checked_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=ResultStatus.choices)
+    response_time_ms = models.FloatField(null=True, blank=True)
+    reason = models.CharField(max_length=500, blank=True, default="")
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+        indexes = [models.Index(fields=["uptime_check", "-checked_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.uptime_check_id} {self.status} at {self.checked_at:%Y-%m-%d %H:%M:%S}"

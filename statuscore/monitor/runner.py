@@ -1,0 +1,56 @@
+"""Run one checker with a hard deadline and turn every failure into an outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import httpx
+
+from statuscore.checkers import CheckContext, Outcome
+from statuscore.exceptions import CheckFailed, PluginError
+from statuscore.plugins import get_checker
+
+logger = logging.getLogger(__name__)
+
+
+async def run_checker(
+    check_id: int,
+    checker_name: str,
+    config: dict,
+    timeout: float,
+    http_client: httpx.AsyncClient,
+) -> Outcome:
+    """Run the named checker once and return its outcome; never raise.
+
+    The whole run, connect to last byte, is bounded by ``timeout``: a
+    target that never answers, or drips its body, yields ``down`` with a
+    "timed out" reason when the deadline passes.
+    """
+    started = time.perf_counter()
+
+    def elapsed_ms() -> float:
+        return round((time.perf_counter() - started) * 1000, 1)
+
+    try:
+        checker_class = get_checker(checker_name)
+        parsed = checker_class.Config.model_validate(config)
+        context = CheckContext(check_id=check_id, timeout=timeout, http_client=http_client)
+        async with asyncio.timeout(timeout):
+            outcome = await checker_class().run(parsed, context)
+    except TimeoutError:
+        return Outcome("down", elapsed_ms(), f"timed out after {timeout:g} s")
+    except CheckFailed as error:
+        return Outcome("down", elapsed_ms(), error.reason, error.details)
+    except PluginError as error:
+        logger.error("Check %s cannot run: %s", check_id, error)
+        return Outcome("down", None, str(error))
+    except Exception as error:
+        logger.exception("Checker %s raised for check %s", checker_name, check_id)
+        return Outcome("down", elapsed_ms(), f"checker error: {type(error).__name__}: {error}")
+
+    if not isinstance(outcome, Outcome):
+        logger.error("Checker %s returned %r for check %s", checker_name, outcome, check_id)
+        return Outcome("down", elapsed_ms(), f"checker {checker_name} returned no outcome")
+    return outcome

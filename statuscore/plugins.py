@@ -1,0 +1,154 @@
+"""Find, load and look up plugins.
+
+Plugins come from the ``statuscore`` entry-point group, built-in ones
+included. ``STATUSCORE_PLUGINS`` limits which entry points load. The manager
+is built on first use, not at import time, so settings overrides in tests
+take effect after :func:`reset_plugin_manager`.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+import threading
+from types import ModuleType
+
+import pluggy
+
+from statuscore import hookspecs
+from statuscore.checkers import Checker
+from statuscore.conf import get_settings
+from statuscore.exceptions import PluginError, UnknownChecker
+from statuscore.notifiers import Notifier
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "get_checker",
+    "get_checkers",
+    "get_notifiers",
+    "get_plugin_manager",
+    "list_plugins",
+    "reset_plugin_manager",
+]
+
+logger = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "statuscore"
+
+_lock = threading.Lock()
+_manager: pluggy.PluginManager | None = None
+_checkers: dict[str, type[Checker]] = {}
+_notifiers: dict[str, type[Notifier]] = {}
+_versions: dict[str, str] = {}
+
+
+def _build_manager() -> pluggy.PluginManager:
+    manager = pluggy.PluginManager(ENTRY_POINT_GROUP)
+    manager.add_hookspecs(hookspecs)
+
+    allowed = get_settings().plugins
+    for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if allowed is not None and entry_point.name not in allowed:
+            logger.debug("Plugin %s skipped by STATUSCORE_PLUGINS", entry_point.name)
+            continue
+        if manager.get_plugin(entry_point.name) is not None:
+            continue
+        try:
+            plugin = entry_point.load()
+        except Exception as error:
+            raise PluginError(
+                f"Plugin {entry_point.name!r} ({entry_point.value}) failed to load: "
+                f"{error}"
+            ) from error
+        manager.register(plugin, name=entry_point.name)
+        if entry_point.dist is not None:
+            _versions[entry_point.name] = entry_point.dist.version
+        logger.info("Loaded plugin %s from %s", entry_point.name, entry_point.value)
+    return manager
+
+
+def _collect(results: list[list[type]], base: type, kind: str) -> dict[str, type]:
+    registry: dict[str, type] = {}
+    for classes in results:
+        for cls in classes:
+            if not (isinstance(cls, type) and issubclass(cls, base)):
+                raise PluginError(f"{cls!r} is not a subclass of {base.__name__}.")
+            if cls.name in registry:
+                raise PluginError(
+                    f"Two {kind}s are registered under the name {cls.name!r}: "
+                    f"{registry[cls.name].__module__} and {cls.__module__}."
+                )
+            registry[cls.name] = cls
+    return registry
+
+
+def get_plugin_manager() -> pluggy.PluginManager:
+    """Return the process-wide plugin manager, building it on first use."""
+    global _manager, _checkers, _notifiers
+    with _lock:
+        if _manager is None:
+            manager = _build_manager()
+            _checkers = _collect(
+                manager.hook.statuscore_register_checkers(), Checker, "checker"
+            )
+            _notifiers = _collect(
+                manager.hook.statuscore_register_notifiers(), Notifier, "notifier"
+            )
+            _manager = manager
+        return _manager
+
+
+def reset_plugin_manager() -> None:
+    """Forget the loaded plugins; the next lookup loads them again."""
+    global _manager
+    with _lock:
+        _manager = None
+
+
+def register_plugin(plugin: ModuleType | object, name: str) -> None:
+    """Register a plugin object by hand, for tests and embedding projects."""
+    manager = get_plugin_manager()
+    manager.register(plugin, name=name)
+    global _checkers, _notifiers
+    with _lock:
+        _checkers = _collect(
+            manager.hook.statuscore_register_checkers(), Checker, "checker"
+        )
+        _notifiers = _collect(
+            manager.hook.statuscore_register_notifiers(), Notifier, "notifier"
+        )
+
+
+def get_checkers() -> dict[str, type[Checker]]:
+    """Return the registered checker classes by name."""
+    get_plugin_manager()
+    return dict(_checkers)
+
+
+def get_checker(name: str) -> type[Checker]:
+    """Return the checker class registered as ``name``, or raise ``UnknownChecker``."""
+    checkers = get_checkers()
+    if name not in checkers:
+        raise UnknownChecker(name)
+    return checkers[name]
+
+
+def get_notifiers() -> dict[str, type[Notifier]]:
+    """Return the registered notifier classes by name."""
+    get_plugin_manager()
+    return dict(_notifiers)
+
+
+def list_plugins() -> list[dict]:
+    """Describe each loaded plugin: name, distribution version and hooks."""
+    manager = get_plugin_manager()
+    described = []
+    for name, plugin in sorted(manager.list_name_plugin(), key=lambda p: p[0]):
+        described.append(
+            {
+                "name": name,
+                "version": _versions.get(name),
+                "hooks": sorted(h.name for h in manager.get_hookcallers(plugin) or []),
+            }
+        )
+    return described

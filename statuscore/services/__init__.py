@@ -1,0 +1,27 @@
+"""Every change to the domain goes through these functions.
+
+Each one validates its input, writes, and emits the matching event in one
+transaction. The API, the admin, the monitor and management commands call
+them; none of those writes domain models directly.
+"""
+
+from statuscore.services.checks import create_check, record_result, update_check
+from statuscore.services.components import (
+    create_component,
+    create_component_group,
+    set_component_status,
+    update_component,
+)
+from statuscore.services.incidents import create_incident, post_incident_update
+
+__all__ = [
+    "create_check",
+    "create_component",
+    "create_component_group",
+    "create_incident",
+    "post_incident_update",
+    "record_result",
+    "set_component_status",
+    "update_check",
+    "update_component",
+]

@@ -1,0 +1,128 @@
+"""Services for components and component groups."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from statuscore.events import EventKind, emit
+from statuscore.exceptions import ValidationFailed
+from statuscore.models import Component, ComponentGroup, ComponentStatus, Page
+from statuscore.services.validation import full_clean, require_choice
+
+logger = logging.getLogger(__name__)
+
+EDITABLE_COMPONENT_FIELDS = (
+    "name",
+    "description",
+    "group",
+    "position",
+    "showcase",
+    "only_show_if_degraded",
+)
+
+
+def create_component_group(
+    page: Page, name: str, *, description: str = "", position: int = 0
+) -> ComponentGroup:
+    group = ComponentGroup(page=page, name=name, description=description, position=position)
+    full_clean(group)
+    group.save()
+    return group
+
+
+def _check_group_belongs_to_page(group: ComponentGroup | None, page: Page) -> None:
+    if group is not None and group.page_id != page.pk:
+        raise ValidationFailed.for_field("group", "The group belongs to another page.")
+
+
+@transaction.atomic
+def create_component(
+    page: Page,
+    name: str,
+    *,
+    status: str = ComponentStatus.OPERATIONAL,
+    group: ComponentGroup | None = None,
+    description: str = "",
+    position: int = 0,
+    showcase: bool = True,
+) -> Component:
+    require_choice("status", status, ComponentStatus)
+    _check_group_belongs_to_page(group, page)
+
+    component = Component(
+        page=page,
+        name=name,
+        status=status,
+        group=group,
+        description=description,
+        position=position,
+        showcase=showcase,
+    )
+    full_clean(component)
+    component.save()
+    return component
+
+
+@transaction.atomic
+def update_component(component: Component, **changes) -> Component:
+    """Change a component's descriptive fields; use ``set_component_status``
+    for its status, so the change is recorded as an event."""
+    unknown = set(changes) - set(EDITABLE_COMPONENT_FIELDS)
+    if unknown:
+        raise ValidationFailed(
+            {field: ["This field cannot be changed here."] for field in sorted(unknown)}
+        )
+    if "group" in changes:
+        _check_group_belongs_to_page(changes["group"], component.page)
+
+    for field, value in changes.items():
+        setattr(component, field, value)
+    full_clean(component)
+    component.save()
+    return component
+
+
+@transaction.atomic
+def set_component_status(
+    component: Component, status: str, *, source: str, reason: str = ""
+) -> bool:
+    """Move a component to ``status`` and emit ``component.status_changed``.
+
+    ``source`` says who decided ("check:12", "incident:4", "user:3").
+    Returns False, and emits nothing, when the status is already ``status``.
+    The update is conditional on the old status, so two writers racing on
+    the same component produce one event per real change.
+    """
+    require_choice("status", status, ComponentStatus)
+
+    current = Component.objects.select_for_update().get(pk=component.pk)
+    old_status = current.status
+    if old_status == status:
+        return False
+
+    updated = Component.objects.filter(pk=component.pk, status=old_status).update(
+        status=status, updated_at=timezone.now()
+    )
+    if not updated:
+        return False
+
+    component.status = status
+    emit(
+        EventKind.COMPONENT_STATUS_CHANGED,
+        component.page,
+        {
+            "component_id": component.pk,
+            "component_name": component.name,
+            "old_status": old_status,
+            "new_status": status,
+            "source": source,
+            "reason": reason,
+        },
+    )
+    logger.info(
+        "Component %s status %s -> %s (%s)", component.pk, old_status, status, source
+    )
+    return True

@@ -1,0 +1,63 @@
+"""huey tasks: draining the outbox.
+
+Delivery is at least once. A row is marked processed only after every
+plugin's event hook returned; a failure leaves it pending with the error
+recorded, and the next drain (queued by the next event, or by the
+once-a-minute sweep) tries it again.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from statuscore.conf import get_settings
+from statuscore.events import Event
+from statuscore.models import OutboxEvent
+from statuscore.plugins import get_plugin_manager
+
+logger = logging.getLogger(__name__)
+
+MAX_ERROR_LENGTH = 2000
+
+
+def process_outbox(batch_size: int | None = None) -> int:
+    """Deliver pending events in id order and return how many succeeded."""
+    batch_size = batch_size or get_settings().outbox_batch_size
+    hook = get_plugin_manager().hook
+    delivered = 0
+
+    pending = OutboxEvent.objects.filter(processed_at__isnull=True).order_by("id")
+    for row in pending[:batch_size]:
+        try:
+            hook.statuscore_event(event=Event.from_row(row))
+        except Exception as error:
+            logger.exception("Event %s #%s failed in a plugin hook", row.kind, row.pk)
+            OutboxEvent.objects.filter(pk=row.pk).update(
+                attempts=row.attempts + 1,
+                last_error=f"{type(error).__name__}: {error}"[:MAX_ERROR_LENGTH],
+            )
+            continue
+
+        # Conditional on processed_at, so a concurrent drain that already
+        # finished this row is not overwritten.
+        OutboxEvent.objects.filter(pk=row.pk, processed_at__isnull=True).update(
+            processed_at=timezone.now(), attempts=row.attempts + 1, last_error=""
+        )
+        delivered += 1
+    return delivered
+
+
+@db_task()
+def drain_outbox() -> int:
+    return process_outbox()
+
+
+@db_periodic_task(crontab(minute="*"))
+def sweep_outbox() -> int:
+    """Drain what an earlier drain missed, such as events queued while the
+    task queue was unreachable."""
+    return process_outbox()

@@ -1,0 +1,11 @@
+"""URLs of statuscore, for a project to include at its root."""
+
+from django.urls import path
+
+from statuscore.api import api
+from statuscore.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/", api.urls),
+]
