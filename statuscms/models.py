@@ -1,0 +1,98 @@
+"""The Wagtail page type that publishes one ``statuscore.models.Page``."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.validators import RegexValidator
+from django.db import models
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.models import Page
+
+from statuscms.overview import load_page_overview
+
+DEFAULT_BRAND_COLOR = "#1f6feb"
+
+# \Z and not $, because $ also matches before a trailing newline.
+BRAND_COLOR_PATTERN = re.compile(r"\A#(?:[0-9a-fA-F]{3}){1,2}\Z")
+
+validate_brand_color = RegexValidator(
+    BRAND_COLOR_PATTERN,
+    message="Enter a hex colour such as #1a2b3c or #abc.",
+    code="invalid_brand_color",
+)
+
+
+class StatusPage(Page):
+    """The public status page of one core page, with its branding.
+
+    The components, incidents and maintenances shown here belong to
+    ``core_page`` and are read from ``statuscore``; this model stores only
+    what the CMS owns: the page's place in the Wagtail tree and its brand.
+    """
+
+    # PROTECT because deleting a Wagtail page through a cascade would skip
+    # the page tree's bookkeeping; delete the StatusPage in the admin first.
+    core_page = models.OneToOneField(
+        "statuscore.Page",
+        on_delete=models.PROTECT,
+        related_name="cms_page",
+        help_text="The status page whose components and incidents this page shows.",
+    )
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    brand_color = models.CharField(
+        "brand colour",
+        max_length=7,
+        default=DEFAULT_BRAND_COLOR,
+        validators=[validate_brand_color],
+        help_text="Hex colour of the header and links, such as #1a2b3c.",
+    )
+    intro = models.TextField(
+        blank=True,
+        default="",
+        help_text="Plain text shown under the overall status.",
+    )
+    footer_text = models.TextField(
+        blank=True,
+        default="",
+        help_text="Plain text shown at the bottom of the page.",
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("core_page"),
+        MultiFieldPanel(
+            [FieldPanel("logo"), FieldPanel("brand_color")],
+            heading="Branding",
+        ),
+        FieldPanel("intro"),
+        FieldPanel("footer_text"),
+    ]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = "status page"
+
+    @property
+    def safe_brand_color(self) -> str:
+        """The brand colour, or the default when the stored value is invalid.
+
+        The field validator rejects bad values in forms, but a row written
+        with ``QuerySet.update()`` skips validators. The template puts this
+        value inside a ``style`` attribute, so it is checked again here.
+        """
+        if BRAND_COLOR_PATTERN.match(self.brand_color or ""):
+            return self.brand_color
+        return DEFAULT_BRAND_COLOR
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["overview"] = load_page_overview(self.core_page)
+        return context

@@ -1,0 +1,169 @@
+"""Read what the public status page shows, in a fixed number of queries.
+
+Everything here only reads ``statuscore`` models; changes go through
+``statuscore.services``.
+"""
+
+from __future__ import annotations
+
+import logging
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from statuscore.models import (
+    Component,
+    ComponentGroup,
+    ComponentStatus,
+    Incident,
+    IncidentStatus,
+    IncidentUpdate,
+    Maintenance,
+    Page,
+)
+from statuscore.status import PageStatus, compute_page_status
+
+__all__ = [
+    "HISTORY_DAYS",
+    "GroupRow",
+    "HistoryDay",
+    "PageOverview",
+    "load_page_overview",
+]
+
+logger = logging.getLogger(__name__)
+
+HISTORY_DAYS = 14
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """A component group with the components that visitors see in it."""
+
+    group: ComponentGroup
+    components: list[Component]
+
+
+@dataclass(frozen=True)
+class HistoryDay:
+    """One calendar day in the page's time zone, with the incidents started on it."""
+
+    date: date
+    incidents: list[Incident]
+
+
+@dataclass(frozen=True)
+class PageOverview:
+    """Everything the public page renders, read at one moment.
+
+    Each incident carries ``timeline``, its updates newest first, so
+    ``incident.timeline.0`` is its latest update.
+    """
+
+    status: PageStatus
+    time_zone: str
+    groups: list[GroupRow]
+    ungrouped: list[Component]
+    open_incidents: list[Incident]
+    history: list[HistoryDay]
+    maintenance_in_progress: bool
+
+
+def _page_zone(page: Page) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(page.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        # The model validates the name, but rows written without validation
+        # can still hold a bad one; the page then renders in UTC.
+        logger.warning("Page %s has an invalid time zone %r", page.pk, page.time_zone)
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def _is_visible(component: Component) -> bool:
+    if not component.showcase:
+        return False
+    return not (
+        component.only_show_if_degraded
+        and component.status == ComponentStatus.OPERATIONAL
+    )
+
+
+def _group_components(
+    groups: list[ComponentGroup], components: list[Component]
+) -> tuple[list[GroupRow], list[Component]]:
+    """Sort visible components into their groups, dropping empty groups."""
+    by_group: dict[int, list[Component]] = {group.pk: [] for group in groups}
+    ungrouped = []
+    for component in filter(_is_visible, components):
+        if component.group_id in by_group:
+            by_group[component.group_id].append(component)
+        else:
+            ungrouped.append(component)
+
+    rows = [
+        GroupRow(group, by_group[group.pk]) for group in groups if by_group[group.pk]
+    ]
+    return rows, ungrouped
+
+
+def _history_days(
+    incidents: list[Incident], today: date, zone: zoneinfo.ZoneInfo
+) -> list[HistoryDay]:
+    """Return the last ``HISTORY_DAYS`` days, today first, each with its incidents."""
+    by_day: dict[date, list[Incident]] = {}
+    for incident in incidents:
+        day = timezone.localtime(incident.started_at, zone).date()
+        by_day.setdefault(day, []).append(incident)
+
+    days = [today - timedelta(days=offset) for offset in range(HISTORY_DAYS)]
+    return [HistoryDay(day, by_day.get(day, [])) for day in days]
+
+
+def load_page_overview(page: Page, *, now: datetime | None = None) -> PageOverview:
+    """Read the page's banner, components, open incidents and recent history.
+
+    The number of queries does not depend on how many components, groups,
+    incidents or updates the page has. The banner counts every component,
+    including those that ``showcase`` or ``only_show_if_degraded`` hide from
+    the list. ``now`` defaults to the current time and sets which 14 days
+    the history covers, counted in the page's time zone.
+    """
+    zone = _page_zone(page)
+    today = timezone.localtime(now or timezone.now(), zone).date()
+    window_start = datetime.combine(
+        today - timedelta(days=HISTORY_DAYS - 1), time.min, tzinfo=zone
+    )
+
+    groups = list(ComponentGroup.objects.filter(page=page))
+    components = list(Component.objects.filter(page=page))
+    incidents = list(
+        Incident.objects.filter(page=page)
+        .filter(Q(started_at__gte=window_start) | ~Q(status=IncidentStatus.RESOLVED))
+        .prefetch_related(
+            Prefetch("updates", IncidentUpdate.objects.all(), to_attr="timeline"),
+            "components",
+        )
+    )
+    maintenance_in_progress = Maintenance.objects.filter(page=page).active().exists()
+
+    open_incidents = [incident for incident in incidents if not incident.is_resolved]
+    recent = [incident for incident in incidents if incident.started_at >= window_start]
+    status = compute_page_status(
+        [component.status for component in components],
+        [incident.impact for incident in open_incidents],
+        maintenance_in_progress,
+    )
+    group_rows, ungrouped = _group_components(groups, components)
+
+    return PageOverview(
+        status=status,
+        time_zone=zone.key,
+        groups=group_rows,
+        ungrouped=ungrouped,
+        open_incidents=open_incidents,
+        history=_history_days(recent, today, zone),
+        maintenance_in_progress=maintenance_in_progress,
+    )
