@@ -12,9 +12,14 @@ def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent / "site"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "statussite.settings.base")
 
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    try:
+        execute_from_command_line(sys.argv)
+    except ImproperlyConfigured as error:
+        # A configuration mistake gets one readable line, not a traceback.
+        sys.exit(f"Configuration error: {error}")
 
 
 if __name__ == "__main__":

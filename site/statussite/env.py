@@ -91,6 +91,14 @@ def database_from_env(name: str, default: str) -> dict:
         )
 
     try:
+        urlsplit(url).port
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} is invalid: the port is not a number "
+            "from 1 to 65535."
+        ) from None
+
+    try:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     except ValueError as error:
         raise ImproperlyConfigured(
@@ -123,6 +131,7 @@ def redis_url_from_env(name: str) -> str | None:
         parts.port
     except ValueError:
         raise ImproperlyConfigured(
-            f"The environment variable {name} is invalid: the port is not a number."
+            f"The environment variable {name} is invalid: the port is not a number "
+            "from 1 to 65535."
         ) from None
     return url

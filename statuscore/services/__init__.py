@@ -13,8 +13,12 @@ from statuscore.services.components import (
     update_component,
 )
 from statuscore.services.incidents import create_incident, post_incident_update
+from statuscore.services.pages import add_member, create_organization, create_page
 
 __all__ = [
+    "add_member",
+    "create_organization",
+    "create_page",
     "create_check",
     "create_component",
     "create_component_group",

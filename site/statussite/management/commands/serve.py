@@ -1,0 +1,91 @@
+"""Run the web server, the task worker and the monitor together."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+logger = logging.getLogger(__name__)
+
+# Seconds a child may take to exit after SIGTERM before it is killed.
+STOP_TIMEOUT = 10
+
+
+class Command(BaseCommand):
+    help = (
+        "Start daphne (HTTP and WebSocket), the huey consumer and the monitor "
+        "as child processes. Ctrl-C or SIGTERM stops all three; if one exits, "
+        "the others are stopped too."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument(
+            "--port", type=int, default=int(os.environ.get("PORT", "8000"))
+        )
+
+    def handle(self, *args, host: str, port: int, **options) -> None:
+        manage = [sys.executable, os.path.abspath(sys.argv[0])]
+        commands = {
+            "web": [
+                sys.executable, "-m", "daphne", "-b", host, "-p", str(port),
+                "statussite.asgi:application",
+            ],
+            "worker": [*manage, "run_huey"],
+            "monitor": [*manage, "run_monitor"],
+        }
+
+        stopping = False
+
+        def request_stop(signum, frame) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, request_stop)
+        signal.signal(signal.SIGTERM, request_stop)
+
+        children = {}
+        for name, command in commands.items():
+            # Own process group, so the terminal's Ctrl-C reaches only us
+            # and we stop the children in order.
+            children[name] = subprocess.Popen(command, start_new_session=True)
+            logger.info("Started %s (pid %s)", name, children[name].pid)
+        self.stdout.write(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)")
+
+        failed = None
+        while not stopping and failed is None:
+            for name, child in children.items():
+                if child.poll() is not None:
+                    failed = name
+                    break
+            time.sleep(0.2)
+
+        if failed:
+            logger.error(
+                "%s exited with code %s; stopping the others",
+                failed,
+                children[failed].returncode,
+            )
+        self._stop_all(children)
+        if failed:
+            raise CommandError(f"The {failed} process exited unexpectedly.")
+
+    def _stop_all(self, children: dict[str, subprocess.Popen]) -> None:
+        for child in children.values():
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        for name, child in children.items():
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                logger.warning("%s did not stop in %s s; killing it", name, STOP_TIMEOUT)
+                child.kill()
+                child.wait()
+        logger.info("All processes stopped")

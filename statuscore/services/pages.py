@@ -1,0 +1,58 @@
+"""Services for organisations and status pages."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from statuscore.models import Membership, Organization, Page, Role
+from statuscore.services.validation import full_clean, require_choice
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def create_organization(name: str, slug: str, *, owner=None) -> Organization:
+    """Create an organisation; ``owner``, if given, becomes its first member."""
+    organization = Organization(name=name, slug=slug)
+    full_clean(organization)
+    organization.save()
+    if owner is not None:
+        add_member(organization, owner, Role.OWNER)
+    logger.info("Organization %s (%s) created", organization.pk, slug)
+    return organization
+
+
+def add_member(organization: Organization, user, role: str) -> Membership:
+    """Give ``user`` a role in the organisation, replacing any earlier role."""
+    require_choice("role", role, Role)
+    membership, _ = Membership.objects.update_or_create(
+        organization=organization, user=user, defaults={"role": role}
+    )
+    return membership
+
+
+@transaction.atomic
+def create_page(
+    organization: Organization,
+    name: str,
+    slug: str,
+    *,
+    domain: str = "",
+    url: str = "",
+    time_zone: str = "UTC",
+) -> Page:
+    """Create a status page. ``domain`` is stored lower-case without a trailing dot."""
+    page = Page(
+        organization=organization,
+        name=name,
+        slug=slug,
+        domain=domain.strip().lower().rstrip("."),
+        url=url,
+        time_zone=time_zone,
+    )
+    full_clean(page)
+    page.save()
+    logger.info("Page %s (%s) created for organization %s", page.pk, slug, organization.pk)
+    return page
