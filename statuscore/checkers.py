@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import errno
+import socket
+import ssl
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 import httpx
 import pydantic
 
-__all__ = ["CheckContext", "Checker", "Outcome"]
+__all__ = ["CheckContext", "Checker", "Outcome", "describe_connect_error"]
+
+# Reasons for the connect errors an operator meets most, by errno.
+_ERRNO_REASONS = {
+    errno.ECONNREFUSED: "connection refused",
+    errno.ECONNRESET: "connection reset",
+    errno.ETIMEDOUT: "connect timeout",
+    errno.EHOSTUNREACH: "host unreachable",
+    errno.ENETUNREACH: "network unreachable",
+}
 
 
 @dataclass(frozen=True)
@@ -67,3 +79,58 @@ class Checker:
         runner.
         """
         raise NotImplementedError
+
+
+def _root_causes(error: BaseException) -> list[BaseException]:
+    """Follow ``__cause__`` and ``__context__`` to the innermost errors.
+
+    Libraries wrap the operating system's error: httpx wraps httpcore,
+    which wraps anyio's "All connection attempts failed", which wraps the
+    ``ConnectionRefusedError``, or an exception group of one error per
+    address tried. Each member of a group is followed on its own.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = error
+    innermost = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, BaseExceptionGroup):
+            return [
+                root for member in current.exceptions for root in _root_causes(member)
+            ]
+        innermost = current
+        current = current.__cause__ or current.__context__
+    return [innermost]
+
+
+def _describe_root(error: BaseException) -> str:
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return f"TLS certificate verify failed: {error.verify_message}"
+    if isinstance(error, ssl.SSLError):
+        return f"TLS error: {error.reason or error}"
+    if isinstance(error, socket.gaierror):
+        return f"DNS lookup failed: {error.strerror or error}"
+    if isinstance(error, OSError) and error.errno in _ERRNO_REASONS:
+        return _ERRNO_REASONS[error.errno]
+    if isinstance(error, TimeoutError):
+        return "connect timeout"
+    if isinstance(error, OSError) and error.strerror:
+        return f"connect failed: {error.strerror}"
+    return f"connect failed: {error or type(error).__name__}"
+
+
+def describe_connect_error(error: BaseException) -> str:
+    """Name a failed connection the way an operator would search for it.
+
+    Returns "connection refused", "connect timeout", "host unreachable",
+    "DNS lookup failed: ..." and the like, found from the operating
+    system's error however deeply a library wrapped it. When several
+    addresses were tried and failed differently, the distinct reasons are
+    joined with "; ".
+    """
+    reasons: list[str] = []
+    for root in _root_causes(error):
+        reason = _describe_root(root)
+        if reason not in reasons:
+            reasons.append(reason)
+    return "; ".join(reasons)

@@ -8,7 +8,12 @@ import time
 import httpx
 import pydantic
 
-from statuscore.checkers import CheckContext, Checker, Outcome
+from statuscore.checkers import (
+    CheckContext,
+    Checker,
+    Outcome,
+    describe_connect_error,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -54,17 +59,27 @@ class HttpConfig(pydantic.BaseModel):
         return value
 
 
+_TIMEOUT_REASONS = (
+    (httpx.ConnectTimeout, "connect timeout"),
+    (httpx.ReadTimeout, "read timeout"),
+    (httpx.WriteTimeout, "write timeout"),
+    (httpx.PoolTimeout, "pool timeout"),
+)
+
+
 def _describe_transport_error(error: httpx.TransportError) -> str:
-    """Name a transport failure the way an operator would search for it."""
+    """Name a transport failure the way an operator would search for it.
+
+    httpx reports a refused connection as "All connection attempts
+    failed", so connect and read errors are named from the operating
+    system's error at the bottom of the exception chain.
+    """
+    for error_class, reason in _TIMEOUT_REASONS:
+        if isinstance(error, error_class):
+            return reason
+    if isinstance(error, httpx.ConnectError | httpx.ReadError | httpx.WriteError):
+        return describe_connect_error(error)
     text = str(error) or type(error).__name__
-    if isinstance(error, httpx.ConnectTimeout):
-        return "connect timeout"
-    if isinstance(error, httpx.ReadTimeout):
-        return "read timeout"
-    if isinstance(error, httpx.ConnectError):
-        if "refused" in text.lower():
-            return "connection refused"
-        return f"connect failed: {text}"
     if isinstance(error, httpx.RemoteProtocolError):
         return f"protocol error: {text}"
     return f"{type(error).__name__}: {text}"
@@ -92,7 +107,8 @@ class HttpChecker(Checker):
             ) as client:
                 response = await client.request(config.method, url)
                 history = [
-                    {"url": str(r.url), "status": r.status_code} for r in response.history
+                    {"url": str(r.url), "status": r.status_code}
+                    for r in response.history
                 ]
         except httpx.TooManyRedirects:
             return Outcome(
@@ -102,6 +118,12 @@ class HttpChecker(Checker):
             )
         except httpx.TransportError as error:
             reason = _describe_transport_error(error)
+            logger.debug("HTTP check %s failed: %s", context.check_id, reason)
+            return Outcome("down", _elapsed_ms(started), reason)
+        except httpx.RequestError as error:
+            # An invalid body encoding, for one: the server sent a
+            # response that cannot be read.
+            reason = f"invalid response: {error}"
             logger.debug("HTTP check %s failed: %s", context.check_id, reason)
             return Outcome("down", _elapsed_ms(started), reason)
 
@@ -122,7 +144,8 @@ class HttpChecker(Checker):
             return Outcome(
                 "degraded",
                 elapsed,
-                f"slow response: {elapsed:.0f} ms, over {config.degraded_after_ms:.0f} ms",
+                f"slow response: {elapsed:.0f} ms, "
+                f"over {config.degraded_after_ms:.0f} ms",
                 details,
             )
         return Outcome("up", elapsed, "", details)

@@ -7,12 +7,20 @@ import logging
 import time
 
 import httpx
+import pydantic
 
 from statuscore.checkers import CheckContext, Outcome
 from statuscore.exceptions import CheckFailed, PluginError
 from statuscore.plugins import get_checker
 
 logger = logging.getLogger(__name__)
+
+# Checkers bound each phase by ``context.timeout`` and name the phase that
+# ran out ("connect timeout", "read timeout"). The runner's deadline comes
+# this much later, so those reasons win. It stops a run whose phases each
+# stay within the timeout while the whole run does not, such as a body sent
+# one byte at a time.
+DEADLINE_GRACE_SECONDS = 0.5
 
 
 async def run_checker(
@@ -24,9 +32,9 @@ async def run_checker(
 ) -> Outcome:
     """Run the named checker once and return its outcome; never raise.
 
-    The whole run, connect to last byte, is bounded by ``timeout``: a
-    target that never answers, or drips its body, yields ``down`` with a
-    "timed out" reason when the deadline passes.
+    The whole run, connect to last byte, is bounded by ``timeout`` plus
+    ``DEADLINE_GRACE_SECONDS``: a target that sends its response byte by byte yields
+    ``down`` with a "timed out" reason when that deadline passes.
     """
     started = time.perf_counter()
 
@@ -36,8 +44,10 @@ async def run_checker(
     try:
         checker_class = get_checker(checker_name)
         parsed = checker_class.Config.model_validate(config)
-        context = CheckContext(check_id=check_id, timeout=timeout, http_client=http_client)
-        async with asyncio.timeout(timeout):
+        context = CheckContext(
+            check_id=check_id, timeout=timeout, http_client=http_client
+        )
+        async with asyncio.timeout(timeout + DEADLINE_GRACE_SECONDS):
             outcome = await checker_class().run(parsed, context)
     except TimeoutError:
         return Outcome("down", elapsed_ms(), f"timed out after {timeout:g} s")
@@ -46,11 +56,27 @@ async def run_checker(
     except PluginError as error:
         logger.error("Check %s cannot run: %s", check_id, error)
         return Outcome("down", None, str(error))
+    except pydantic.ValidationError as error:
+        # The stored configuration was valid when saved; a newer version of
+        # the checker may have changed its model since.
+        logger.error(
+            "Check %s has an invalid %s configuration: %s",
+            check_id,
+            checker_name,
+            error,
+        )
+        return Outcome("down", None, f"invalid configuration: {error}")
     except Exception as error:
         logger.exception("Checker %s raised for check %s", checker_name, check_id)
-        return Outcome("down", elapsed_ms(), f"checker error: {type(error).__name__}: {error}")
+        return Outcome(
+            "down", elapsed_ms(), f"checker error: {type(error).__name__}: {error}"
+        )
 
     if not isinstance(outcome, Outcome):
-        logger.error("Checker %s returned %r for check %s", checker_name, outcome, check_id)
-        return Outcome("down", elapsed_ms(), f"checker {checker_name} returned no outcome")
+        logger.error(
+            "Checker %s returned %r for check %s", checker_name, outcome, check_id
+        )
+        return Outcome(
+            "down", elapsed_ms(), f"checker {checker_name} returned no outcome"
+        )
     return outcome
