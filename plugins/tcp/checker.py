@@ -3,16 +3,34 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import sys
 import time
 
 import pydantic
 
-from statuscore.checkers import CheckContext, Checker, Outcome
+from statuscore.checkers import (
+    CheckContext,
+    Checker,
+    Outcome,
+    describe_connect_error,
+)
+
+logger = logging.getLogger(__name__)
 
 # Time allowed for the peer to finish after our FIN; short, because a
 # service that keeps talking is still up.
 DRAIN_SECONDS = 0.5
 DRAIN_CHUNK = 4096
+# Bytes read while looking for an expected banner, and kept in details.
+MAX_BANNER_BYTES = 4096
+SHOWN_BANNER_CHARS = 200
+
+# From Python 3.12 a failed connect to a name with several addresses raises
+# an exception group with one error per address, which
+# ``describe_connect_error`` can name. Python 3.11 joins differing errors
+# into one message without an errno.
+_CONNECT_OPTIONS = {"all_errors": True} if sys.version_info >= (3, 12) else {}
 
 
 class TcpConfig(pydantic.BaseModel):
@@ -22,12 +40,23 @@ class TcpConfig(pydantic.BaseModel):
 
     host: str = pydantic.Field(min_length=1, max_length=253)
     port: int = pydantic.Field(ge=1, le=65535)
+    expect_banner: str | None = pydantic.Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description=(
+            "Text the service must send first, such as 'SSH-'. "
+            "Leave empty to check only that the port accepts connections."
+        ),
+    )
 
 
 async def close_gracefully(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    drain_seconds: float = DRAIN_SECONDS,
 ) -> None:
-    """Send FIN and read to EOF before closing.
+    """Send FIN and read to EOF, for at most ``drain_seconds``, before closing.
 
     On Linux, closing a socket with unread bytes in its receive buffer
     sends RST; services that greet at once (MySQL, SMTP) count such aborted
@@ -36,7 +65,7 @@ async def close_gracefully(
     try:
         if writer.can_write_eof():
             writer.write_eof()
-        async with asyncio.timeout(DRAIN_SECONDS):
+        async with asyncio.timeout(drain_seconds):
             while await reader.read(DRAIN_CHUNK):
                 pass
     except (TimeoutError, ConnectionError, OSError):
@@ -57,18 +86,73 @@ class TcpChecker(Checker):
     async def run(self, config: TcpConfig, context: CheckContext) -> Outcome:
         started = time.perf_counter()
         try:
-            reader, writer = await asyncio.open_connection(config.host, config.port)
-        except ConnectionRefusedError:
-            return Outcome("down", _elapsed_ms(started), "connection refused")
+            async with asyncio.timeout(context.timeout):
+                reader, writer = await asyncio.open_connection(
+                    config.host, config.port, **_CONNECT_OPTIONS
+                )
+        except TimeoutError:
+            return Outcome("down", _elapsed_ms(started), "connect timeout")
         except OSError as error:
-            return Outcome(
-                "down", _elapsed_ms(started), f"connect failed: {error.strerror or error}"
-            )
+            reason = describe_connect_error(error)
+            logger.debug("TCP check %s failed: %s", context.check_id, reason)
+            return Outcome("down", _elapsed_ms(started), reason)
 
         elapsed = _elapsed_ms(started)
         peer = writer.get_extra_info("peername")
-        await close_gracefully(reader, writer)
-        return Outcome("up", elapsed, "", {"peer": list(peer) if peer else None})
+        details: dict = {"peer": list(peer[:2]) if peer else None}
+        outcome = Outcome("up", elapsed, "", details)
+        try:
+            if config.expect_banner is not None:
+                outcome = await self._check_banner(
+                    reader, config.expect_banner, context.timeout, started, details
+                )
+        finally:
+            await close_gracefully(reader, writer, _drain_seconds(context, started))
+        return outcome
+
+    async def _check_banner(
+        self,
+        reader: asyncio.StreamReader,
+        expected: str,
+        timeout: float,
+        started: float,
+        details: dict,
+    ) -> Outcome:
+        expected_bytes = expected.encode()
+        received = bytearray()
+        try:
+            async with asyncio.timeout(timeout - (time.perf_counter() - started)):
+                while (
+                    expected_bytes not in received and len(received) < MAX_BANNER_BYTES
+                ):
+                    chunk = await reader.read(MAX_BANNER_BYTES - len(received))
+                    if not chunk:
+                        break
+                    received += chunk
+        except TimeoutError:
+            pass
+        except (ConnectionError, OSError) as error:
+            return Outcome("down", _elapsed_ms(started), describe_connect_error(error))
+
+        elapsed = _elapsed_ms(started)
+        banner = received.decode("utf-8", errors="replace")[:SHOWN_BANNER_CHARS]
+        details["banner"] = banner
+        if expected_bytes in received:
+            return Outcome("up", elapsed, "", details)
+        if not received:
+            return Outcome("down", elapsed, f"no banner within {timeout:g} s", details)
+        return Outcome(
+            "down",
+            elapsed,
+            f"unexpected banner: expected {expected!r}, got {banner!r}",
+            details,
+        )
+
+
+def _drain_seconds(context: CheckContext, started: float) -> float:
+    """Keep the polite close within the check's timeout where possible."""
+    remaining = context.timeout - (time.perf_counter() - started)
+    return max(0.05, min(DRAIN_SECONDS, remaining))
 
 
 def _elapsed_ms(started: float) -> float:
