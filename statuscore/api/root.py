@@ -1,6 +1,9 @@
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from statuscore import __version__
+from statuscore.api.v2 import router as v2_router
+from statuscore.exceptions import NotFound
 
 api = NinjaAPI(
     title="Status page API",
@@ -13,3 +16,9 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     urls_namespace="statuscore-api",
 )
+api.add_router("/v2/", v2_router)
+
+
+@api.exception_handler(NotFound)
+def not_found(request: HttpRequest, error: NotFound) -> HttpResponse:
+    return api.create_response(request, {"detail": str(error)}, status=404)

@@ -1,0 +1,56 @@
+"""Pick the status page that a public request is for."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import HttpRequest
+from django.http.request import split_domain_port
+
+from statuscore.exceptions import NotFound
+from statuscore.models import Page
+
+__all__ = ["resolve_page"]
+
+
+def _page_for_host(host: str) -> Page | None:
+    # Page services store domains lower-case without a trailing dot, but
+    # rows written another way may have either.
+    matches = Q(domain__iexact=host) | Q(domain__iexact=f"{host}.")
+    return Page.objects.filter(matches).first()
+
+
+def resolve_page(request: HttpRequest, slug: str | None) -> Page:
+    """Return the page for ``request``, or raise ``NotFound`` naming ``page``.
+
+    1. A page whose ``domain`` is the request's host wins. The host is
+       compared without its port and trailing dot, ignoring case. On such a
+       host a ``slug`` must name that same page, so one custom domain never
+       shows another organisation's page.
+    2. Otherwise ``slug``, from ``?page=``, picks the page.
+    3. Otherwise, if exactly one page exists, it is the one.
+
+    ``request.get_host()`` raises ``DisallowedHost`` for a host outside
+    ``ALLOWED_HOSTS``, which Django turns into a 400 response.
+    """
+    host, _port = split_domain_port(request.get_host())
+    page = _page_for_host(host) if host else None
+    if page is not None:
+        if slug is not None and slug != page.slug:
+            raise NotFound(
+                f"The host {host!r} serves the page {page.slug!r}, not "
+                f"?page={slug}. Leave out ?page= on this host."
+            )
+        return page
+
+    if slug is not None:
+        page = Page.objects.filter(slug=slug).first()
+        if page is None:
+            raise NotFound(f"No status page has the slug {slug!r} given in ?page=.")
+        return page
+
+    pages = list(Page.objects.all()[:2])
+    if len(pages) == 1:
+        return pages[0]
+    raise NotFound(
+        f"No status page is served at the host {host!r}. Choose one with ?page=<slug>."
+    )
