@@ -66,6 +66,26 @@ def env_int(name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
+def env_float(name: str, default: float, minimum: float = 0.0) -> float:
+    """Parse a decimal number no smaller than ``minimum``."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"The environment variable {name}={raw!r} is invalid: expected a number."
+        ) from None
+    if not value >= minimum:
+        raise ImproperlyConfigured(
+            f"The environment variable {name}={raw!r} is invalid: "
+            f"expected at least {minimum:g}."
+        )
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     """Split a comma-separated variable into stripped, non-empty items."""
     raw = os.environ.get(name)

@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from statussite.env import (
     database_from_env,
     env_bool,
+    env_float,
     env_int,
     env_list,
     env_str,
@@ -192,6 +193,7 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 
 STATUSCORE_PLUGINS = env_list("STATUSCORE_PLUGINS", []) or None
 STATUSCORE_MIN_CHECK_INTERVAL = env_int("STATUSCORE_MIN_CHECK_INTERVAL", 10, minimum=1)
+STATUSCORE_MONITOR_TICK = env_float("STATUSCORE_MONITOR_TICK", 1.0, minimum=0.05)
 
 STATUS_DEMO_URLS = env_list("STATUS_DEMO_URLS", [])
 

@@ -1,0 +1,52 @@
+"""Fixtures for end-to-end tests: the running stack and a real browser."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.e2e.stack import Stack, TargetServer
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def target():
+    server = TargetServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def stack(tmp_path):
+    running = Stack(tmp_path)
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if shutil.which("chromium") is None:
+        pytest.fail("Chromium is missing: install Debian's chromium (make test does).")
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def browser_page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    yield page
+    context.close()
