@@ -14,6 +14,7 @@ import threading
 from types import ModuleType
 
 import pluggy
+import pydantic
 
 from statuscore import hookspecs
 from statuscore.checkers import Checker
@@ -28,7 +29,9 @@ __all__ = [
     "get_notifiers",
     "get_plugin_manager",
     "list_plugins",
+    "register_plugin",
     "reset_plugin_manager",
+    "unregister_plugin",
 ]
 
 logger = logging.getLogger(__name__)
@@ -55,45 +58,79 @@ def _build_manager() -> pluggy.PluginManager:
             continue
         try:
             plugin = entry_point.load()
+            manager.register(plugin, name=entry_point.name)
         except Exception as error:
             raise PluginError(
                 f"Plugin {entry_point.name!r} ({entry_point.value}) failed to load: "
                 f"{error}"
             ) from error
-        manager.register(plugin, name=entry_point.name)
         if entry_point.dist is not None:
             _versions[entry_point.name] = entry_point.dist.version
         logger.info("Loaded plugin %s from %s", entry_point.name, entry_point.value)
+
+    # Without this, pluggy ignores an implementation whose name matches no
+    # hook specification, such as a misspelt one.
+    try:
+        manager.check_pending()
+    except pluggy.PluginValidationError as error:
+        raise PluginError(
+            f"Plugin {error.plugin!r} implements an unknown hook: {error}"
+        ) from error
     return manager
 
 
 def _collect(results: list[list[type]], base: type, kind: str) -> dict[str, type]:
     registry: dict[str, type] = {}
     for classes in results:
-        for cls in classes:
+        for cls in classes or []:
             if not (isinstance(cls, type) and issubclass(cls, base)):
                 raise PluginError(f"{cls!r} is not a subclass of {base.__name__}.")
-            if cls.name in registry:
+            name = getattr(cls, "name", None)
+            if not isinstance(name, str) or not name:
+                raise PluginError(f"{kind.capitalize()} {cls!r} has no name.")
+            config = getattr(cls, "Config", None)
+            if not (
+                isinstance(config, type) and issubclass(config, pydantic.BaseModel)
+            ):
                 raise PluginError(
-                    f"Two {kind}s are registered under the name {cls.name!r}: "
-                    f"{registry[cls.name].__module__} and {cls.__module__}."
+                    f"{kind.capitalize()} {name!r} ({cls.__module__}) has no Config "
+                    "model; set Config to a pydantic.BaseModel subclass."
                 )
-            registry[cls.name] = cls
+            if name in registry:
+                raise PluginError(
+                    f"Two {kind}s are registered under the name {name!r}: "
+                    f"{registry[name].__module__} and {cls.__module__}."
+                )
+            registry[name] = cls
     return registry
 
 
+def _collect_classes(
+    manager: pluggy.PluginManager,
+) -> tuple[dict[str, type[Checker]], dict[str, type[Notifier]]]:
+    """Call the registration hooks and check what the plugins returned."""
+    try:
+        checker_lists = manager.hook.statuscore_register_checkers()
+        notifier_lists = manager.hook.statuscore_register_notifiers()
+    except Exception as error:
+        raise PluginError(f"A plugin's registration hook raised: {error!r}") from error
+    return (
+        _collect(checker_lists, Checker, "checker"),
+        _collect(notifier_lists, Notifier, "notifier"),
+    )
+
+
 def get_plugin_manager() -> pluggy.PluginManager:
-    """Return the process-wide plugin manager, building it on first use."""
+    """Return the process-wide plugin manager, building it on first use.
+
+    Raises ``PluginError`` when a plugin fails to load or breaks the
+    registration contract; the next call tries again.
+    """
     global _manager, _checkers, _notifiers
     with _lock:
         if _manager is None:
             manager = _build_manager()
-            _checkers = _collect(
-                manager.hook.statuscore_register_checkers(), Checker, "checker"
-            )
-            _notifiers = _collect(
-                manager.hook.statuscore_register_notifiers(), Notifier, "notifier"
-            )
+            _checkers, _notifiers = _collect_classes(manager)
             _manager = manager
         return _manager
 
@@ -103,20 +140,39 @@ def reset_plugin_manager() -> None:
     global _manager
     with _lock:
         _manager = None
+        _versions.clear()
 
 
 def register_plugin(plugin: ModuleType | object, name: str) -> None:
-    """Register a plugin object by hand, for tests and embedding projects."""
-    manager = get_plugin_manager()
-    manager.register(plugin, name=name)
+    """Register a plugin object by hand, for tests and embedding projects.
+
+    Raises ``PluginError``, and leaves the plugin unregistered, when it
+    breaks the registration contract, such as a checker name already taken.
+    """
     global _checkers, _notifiers
+    manager = get_plugin_manager()
     with _lock:
-        _checkers = _collect(
-            manager.hook.statuscore_register_checkers(), Checker, "checker"
-        )
-        _notifiers = _collect(
-            manager.hook.statuscore_register_notifiers(), Notifier, "notifier"
-        )
+        if manager.has_plugin(name):
+            raise PluginError(
+                f"A plugin is already registered under the name {name!r}."
+            )
+        manager.register(plugin, name=name)
+        try:
+            _checkers, _notifiers = _collect_classes(manager)
+        except PluginError:
+            manager.unregister(name=name)
+            raise
+    logger.info("Registered plugin %s by hand", name)
+
+
+def unregister_plugin(name: str) -> None:
+    """Remove a plugin registered under ``name``, with its checkers and notifiers."""
+    global _checkers, _notifiers
+    manager = get_plugin_manager()
+    with _lock:
+        if manager.unregister(name=name) is None:
+            raise PluginError(f"No plugin is registered under the name {name!r}.")
+        _checkers, _notifiers = _collect_classes(manager)
 
 
 def get_checkers() -> dict[str, type[Checker]]:
