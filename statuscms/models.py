@@ -27,12 +27,12 @@ class StatusPage(Page):
     """The public status page of one core page, with its branding.
 
     The components, incidents and maintenances shown here belong to
-    ``core_page`` and are read from ``statuscore``; this model stores only
+    ``core_page`` and are read from ``statuscore``. This model stores only
     what the CMS owns: the page's place in the Wagtail tree and its brand.
     """
 
-    # PROTECT because deleting a Wagtail page through a cascade would skip
-    # the page tree's bookkeeping; delete the StatusPage in the admin first.
+    # PROTECT, because a cascade from the core page would delete the Wagtail
+    # page without updating the page tree. Delete the StatusPage first.
     core_page = models.OneToOneField(
         "statuscore.Page",
         on_delete=models.PROTECT,

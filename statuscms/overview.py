@@ -76,8 +76,8 @@ def _page_zone(page: Page) -> zoneinfo.ZoneInfo:
     try:
         return zoneinfo.ZoneInfo(page.time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        # The model validates the name, but rows written without validation
-        # can still hold a bad one; the page then renders in UTC.
+        # The model validates the name, but a row written without validation
+        # may contain an invalid one. The page then renders in UTC.
         logger.warning("Page %s has an invalid time zone %r", page.pk, page.time_zone)
         return zoneinfo.ZoneInfo("UTC")
 

@@ -1,0 +1,184 @@
+"""Admin forms for components and incidents.
+
+The forms validate input only. The views pass ``cleaned_data`` to
+``statuscore.services``, which write the change and its event. A
+``ValidationFailed`` raised there is put back on the form with
+:func:`add_service_errors`.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from statuscore.exceptions import ValidationFailed
+from statuscore.models import (
+    Component,
+    ComponentGroup,
+    ComponentStatus,
+    Incident,
+    IncidentImpact,
+    IncidentStatus,
+)
+
+__all__ = [
+    "ComponentCreateForm",
+    "ComponentEditForm",
+    "IncidentCreateForm",
+    "IncidentUpdateForm",
+    "add_service_errors",
+]
+
+LEAVE_UNCHANGED = ""
+COMPONENT_STATUS_CHOICES = [
+    (LEAVE_UNCHANGED, "Leave unchanged"),
+    *ComponentStatus.choices,
+]
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationFailed) -> None:
+    """Attach each message of ``error`` to the form field it names.
+
+    Services name nested values with dots, such as ``components.status``,
+    and the part before the first dot is taken as the form field. A message
+    for a field the form does not have becomes a non-field error that
+    starts with the field's name.
+    """
+    for field, messages in error.errors.items():
+        name = field.split(".", 1)[0]
+        for message in messages:
+            if name in form.fields:
+                form.add_error(name, message)
+            else:
+                form.add_error(None, f"{field}: {message}")
+
+
+class PageLabelMixin:
+    """Label choices with their page's name, because one list may mix pages."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.page.name} – {obj.name}"
+
+
+class PageComponentGroupField(PageLabelMixin, forms.ModelChoiceField):
+    pass
+
+
+class PageComponentsField(PageLabelMixin, forms.ModelMultipleChoiceField):
+    pass
+
+
+class ComponentEditForm(forms.ModelForm):
+    """Name, description, group and status of an existing component."""
+
+    class Meta:
+        model = Component
+        fields = ["name", "description", "group", "status"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            groups = ComponentGroup.objects.filter(page_id=self.instance.page_id)
+            self.fields["group"].queryset = groups
+
+
+class ComponentCreateForm(ComponentEditForm):
+    """A new component, on the page the editor chooses."""
+
+    group = PageComponentGroupField(
+        queryset=ComponentGroup.objects.select_related("page"),
+        required=False,
+        help_text="Must belong to the same page as the component.",
+    )
+
+    class Meta(ComponentEditForm.Meta):
+        fields = ["page", "name", "description", "group", "status"]
+
+
+class AffectedComponentsMixin(forms.Form):
+    """Affected components and the status to move them to.
+
+    Every chosen component is recorded as affected by the incident, and
+    moves to ``component_status`` unless that is "Leave unchanged".
+    """
+
+    component_status = forms.ChoiceField(
+        choices=COMPONENT_STATUS_CHOICES,
+        required=False,
+        initial=LEAVE_UNCHANGED,
+        label="Set affected components to",
+    )
+
+    def chosen_status(self) -> str | None:
+        """Return the status for the affected components, or None to keep theirs."""
+        return self.cleaned_data.get("component_status") or None
+
+
+class IncidentCreateForm(AffectedComponentsMixin, forms.ModelForm):
+    """A new incident with its first update."""
+
+    components = PageComponentsField(
+        queryset=Component.objects.select_related("page"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Affected components",
+        help_text="Must belong to the same page as the incident.",
+    )
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="First update",
+        help_text="What visitors read first: what is wrong and what you are doing.",
+    )
+
+    field_order = [
+        "page",
+        "name",
+        "impact",
+        "status",
+        "body",
+        "components",
+        "component_status",
+    ]
+
+    class Meta:
+        model = Incident
+        fields = ["page", "name", "impact", "status", "components"]
+        labels = {"name": "Title"}
+
+
+class IncidentUpdateForm(AffectedComponentsMixin, forms.ModelForm):
+    """A further update to an incident's timeline.
+
+    The fields are not model fields, so validating the form leaves the
+    incident untouched; ``post_incident_update`` makes the change.
+    """
+
+    status = forms.ChoiceField(choices=IncidentStatus.choices)
+    impact = forms.ChoiceField(choices=IncidentImpact.choices)
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Message",
+    )
+    components = forms.ModelMultipleChoiceField(
+        queryset=Component.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Affected components",
+    )
+
+    field_order = ["status", "impact", "body", "components", "component_status"]
+
+    class Meta:
+        model = Incident
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        incident = self.instance
+        self.fields["components"].queryset = Component.objects.filter(
+            page_id=incident.page_id
+        )
+        if not self.is_bound:
+            self.initial.update(status=incident.status, impact=incident.impact)
+            self.initial["components"] = list(
+                incident.components.values_list("pk", flat=True)
+            )
