@@ -1,0 +1,253 @@
+from __future__ import annotations
+
+import zoneinfo
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from statuscore import services
+from statuscore.models import Maintenance
+
+XSS = "<img src=x onerror=alert(1)>"
+XSS_ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
+
+
+def section(html: str, marker: str) -> str:
+    """Return the HTML from ``marker`` to the first ``</section>`` after it."""
+    start = html.index(marker)
+    return html[start : html.index("</section>", start)]
+
+
+def component_row(html: str, component) -> str:
+    start = html.index(f'data-component-id="{component.pk}"')
+    return html[start : html.index("</li>", start)]
+
+
+def render(client) -> str:
+    response = client.get("/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.fixture
+def started_yesterday():
+    return timezone.now() - timedelta(days=1)
+
+
+def test_banner_all_operational(client, status_page, component):
+    html = render(client)
+
+    assert 'data-indicator="none"' in html
+    assert "All Systems Operational" in html
+
+
+def test_banner_major_outage(client, status_page, component):
+    services.set_component_status(component, "major_outage", source="test")
+
+    html = render(client)
+
+    assert 'data-indicator="critical"' in html
+    assert "Major System Outage" in html
+
+
+def test_banner_maintenance(client, status_page, page):
+    now = timezone.now()
+    Maintenance.objects.create(
+        page=page,
+        name="Database upgrade",
+        status="in_progress",
+        scheduled_for=now - timedelta(hours=1),
+        scheduled_until=now + timedelta(hours=1),
+    )
+
+    html = render(client)
+
+    assert 'data-indicator="maintenance"' in html
+    assert "Service Under Maintenance" in html
+
+
+def test_page_shows_groups_and_components(client, status_page, page):
+    group = services.create_component_group(page, "Core services")
+    api = services.create_component(page, "Public API", group=group)
+    web = services.create_component(
+        page, "Dashboard", group=group, status="partial_outage"
+    )
+    docs = services.create_component(page, "Documentation")
+
+    html = render(client)
+
+    group_html = section(html, f'data-group-id="{group.pk}"')
+    assert "Core services" in group_html
+    assert f'data-component-id="{api.pk}"' in group_html
+    assert f'data-component-id="{web.pk}"' in group_html
+    assert f'data-component-id="{docs.pk}"' not in group_html
+    assert 'data-status="operational"' in component_row(html, api)
+    assert 'data-status="partial_outage"' in component_row(html, web)
+    assert "Partial outage" in component_row(html, web)
+    assert "Documentation" in component_row(html, docs)
+
+
+def test_page_hides_unshowcased_component(client, status_page, page):
+    hidden = services.create_component(page, "Internal queue", showcase=False)
+
+    html = render(client)
+
+    assert f'data-component-id="{hidden.pk}"' not in html
+
+
+def test_page_shows_degraded_only_when_degraded(client, status_page, component):
+    services.update_component(component, only_show_if_degraded=True)
+    operational_html = render(client)
+
+    services.set_component_status(component, "degraded_performance", source="test")
+    degraded_html = render(client)
+
+    assert f'data-component-id="{component.pk}"' not in operational_html
+    assert f'data-component-id="{component.pk}"' in degraded_html
+
+
+def test_open_incident_shows_latest_update(client, status_page, page, component):
+    incident = services.create_incident(
+        page,
+        "Elevated error rates",
+        body="We are investigating.",
+        impact="major",
+        component_statuses={component: "partial_outage"},
+    )
+    services.post_incident_update(
+        incident, status="identified", body="A bad deploy; rolling back."
+    )
+
+    html = render(client)
+
+    open_html = section(html, '<section class="open-incidents"')
+    assert "Elevated error rates" in open_html
+    assert "A bad deploy; rolling back." in open_html
+    assert "Identified" in open_html
+    assert "We are investigating." not in open_html
+    assert "API" in open_html
+    assert 'data-indicator="major"' in html
+
+
+def test_resolved_incident_only_in_history(
+    client, status_page, page, started_yesterday
+):
+    incident = services.create_incident(
+        page, "Login outage", body="Logins fail.", started_at=started_yesterday
+    )
+    services.post_incident_update(incident, status="resolved", body="Fixed.")
+
+    html = render(client)
+
+    assert '<section class="open-incidents"' not in html
+    local_day = timezone.localtime(started_yesterday, zoneinfo.ZoneInfo("UTC"))
+    day_html = section(html, f'data-date="{local_day:%Y-%m-%d}"')
+    assert "Login outage" in day_html
+    assert "Logins fail." in day_html
+    assert "Fixed." in day_html
+    assert 'data-indicator="none"' in html
+
+
+def test_history_has_fourteen_days(client, status_page):
+    html = render(client)
+
+    assert html.count('class="history-day"') == 14
+    assert html.count("No incidents reported.") == 14
+
+
+def test_history_uses_page_time_zone(client, status_page, page):
+    page.time_zone = "Pacific/Kiritimati"
+    page.save()
+    zone = zoneinfo.ZoneInfo("Pacific/Kiritimati")
+    started_at = timezone.now() - timedelta(days=2)
+    services.create_incident(
+        page, "Slow search", body="Searches are slow.", started_at=started_at
+    )
+
+    html = render(client)
+
+    local = timezone.localtime(started_at, zone)
+    day_html = section(html, f'data-date="{local:%Y-%m-%d}"')
+    assert "Slow search" in day_html
+    assert f"{local:%H:%M} {local.tzname()}" in day_html
+    assert "Times are shown in Pacific/Kiritimati." in html
+
+
+@pytest.mark.parametrize("where", ["component", "group", "incident", "update"])
+def test_user_text_is_escaped(client, status_page, page, where):
+    names = {"component": "API", "group": "Core", "incident": "Outage", "update": "x"}
+    names[where] = XSS
+    group = services.create_component_group(page, names["group"])
+    component = services.create_component(page, names["component"], group=group)
+    services.create_incident(
+        page,
+        names["incident"],
+        body=names["update"],
+        component_statuses={component: "major_outage"},
+    )
+
+    html = render(client)
+
+    assert XSS not in html
+    assert XSS_ESCAPED in html
+
+
+def test_brand_color_in_style(client, status_page):
+    status_page.brand_color = "#1a2b3c"
+    status_page.save_revision().publish()
+
+    html = render(client)
+
+    assert 'style="--brand: #1a2b3c;"' in html
+
+
+def test_intro_and_footer_escaped(client, status_page):
+    status_page.intro = XSS
+    status_page.footer_text = "Contact <b>us</b>"
+    status_page.save_revision().publish()
+
+    html = render(client)
+
+    assert XSS not in html
+    assert XSS_ESCAPED in html
+    assert "Contact &lt;b&gt;us&lt;/b&gt;" in html
+
+
+def add_components_and_incidents(page, count: int) -> None:
+    group = services.create_component_group(page, f"Group {count}")
+    for number in range(count):
+        component = services.create_component(page, f"Component {number}", group=group)
+        incident = services.create_incident(
+            page,
+            f"Incident {number}",
+            body="Looking into it.",
+            component_statuses={component: "degraded_performance"},
+        )
+        services.post_incident_update(incident, status="monitoring", body="Better.")
+
+
+def test_page_queries_do_not_grow(client, status_page, page):
+    render(client)
+    add_components_and_incidents(page, 2)
+    with CaptureQueriesContext(connection) as few:
+        render(client)
+
+    add_components_and_incidents(page, 20)
+    with CaptureQueriesContext(connection) as many:
+        html = render(client)
+
+    assert html.count('class="component"') == 22
+    assert len(many) == len(few)
+
+
+def test_page_query_budget(client, status_page, page, django_assert_max_num_queries):
+    add_components_and_incidents(page, 10)
+    render(client)
+
+    # Wagtail's routing and the page's own reads take 11 queries with
+    # Wagtail 8.0; the rest leaves room for a logo's rendition.
+    with django_assert_max_num_queries(15):
+        render(client)
