@@ -23,9 +23,27 @@ from statuscore.api.statuspage import (
 )
 from statuscore.summary import build_components, build_status, build_summary
 
-__all__ = ["router"]
+__all__ = ["TAG", "TAG_DESCRIPTION", "router"]
 
-router = Router(tags=["Public v2"])
+TAG = "Public v2"
+TAG_DESCRIPTION = """\
+Read-only JSON in the format of Atlassian Statuspage's public `/api/v2/`,
+open to any site (`Access-Control-Allow-Origin: *`).
+
+- **Which page.** The page whose custom domain is the request's host
+  (ignoring case, port and a trailing dot). Otherwise the page named by
+  `?page=<slug>`. Otherwise the only page, if there is exactly one.
+  Anything else is 404.
+- **Ids** are strings. Component groups are listed among the components
+  with `"group": true`, and their ids start with `group-`.
+- **Timestamps** are ISO 8601 in the page's time zone, with milliseconds
+  and an explicit offset, such as `2026-08-06T20:31:37.000+02:00`, or `Z`
+  when the offset is zero.
+- **Caching.** Responses may be reused for 10 seconds and carry an
+  `ETag`. A request with a matching `If-None-Match` gets 304.
+"""
+
+router = Router(tags=[TAG])
 
 
 class PageQuery(BaseModel):

@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+import pydantic
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from statuscore import services
+from statuscore.api.statuspage import SummaryResponse
 from statuscore.models import (
     ComponentStatus,
     IncidentImpact,
@@ -651,7 +653,29 @@ def test_summary_query_limit(client, page, django_assert_max_num_queries):
     assert len(response.json()["incidents"]) == 8
 
 
-# OpenAPI and docs
+# Schemas, OpenAPI and docs
+
+
+def test_schema_rejects_unknown_field(client, component):
+    body = fetch(client, SUMMARY).json()
+    body["components"][0]["uptime"] = 99.9
+
+    with pytest.raises(pydantic.ValidationError):
+        SummaryResponse.model_validate(body)
+
+
+def test_schema_rejects_missing_field(client, component):
+    body = fetch(client, SUMMARY).json()
+    del body["page"]["time_zone"]
+
+    with pytest.raises(pydantic.ValidationError):
+        SummaryResponse.model_validate(body)
+
+
+def test_schema_accepts_summary(client, open_incident, group_with_members):
+    body = fetch(client, SUMMARY).json()
+
+    assert SummaryResponse.model_validate(body).page.name == "Acme Status"
 
 
 def test_openapi_served(client, db):
@@ -671,6 +695,13 @@ def test_openapi_lists_v2_operation(client, db, path):
     assert len(operation["description"]) > 40
     assert set(operation["responses"]) == {"200", "404"}
     assert operation["parameters"][0]["name"] == "page"
+
+
+def test_openapi_describes_v2_tag(client, db):
+    tags = client.get("/api/openapi.json").json()["tags"]
+
+    assert tags[0]["name"] == "Public v2"
+    assert "?page=<slug>" in tags[0]["description"]
 
 
 def test_openapi_component_status_enum(client, db):
