@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "huey.contrib.djhuey",
+    "ninja",
     "channels",
     "django.contrib.admin",
     "django.contrib.auth",

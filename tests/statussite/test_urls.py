@@ -1,0 +1,30 @@
+"""The project's URL root serves the API docs, the health check and the admin."""
+
+import re
+
+import pytest
+
+
+def test_api_docs_use_local_assets(client):
+    response = client.get("/api/docs")
+
+    assets = re.findall(rb'(?:src|href)="([^"]+)"', response.content)
+    assert response.status_code == 200
+    assert assets
+    assert all(asset.startswith(b"/static/") for asset in assets)
+
+
+@pytest.mark.django_db
+def test_admin_login_page_served(client):
+    response = client.get("/admin/login/")
+
+    assert response.status_code == 200
+    assert b"password" in response.content.lower()
+
+
+@pytest.mark.django_db
+def test_healthz_at_root(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
