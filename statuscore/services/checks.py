@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import pydantic
@@ -94,7 +95,9 @@ def create_check(
 ) -> Check:
     """Create a check due at once, after validating its configuration."""
     if component is not None and component.page_id != page.pk:
-        raise ValidationFailed.for_field("component", "The component belongs to another page.")
+        raise ValidationFailed.for_field(
+            "component", "The component belongs to another page."
+        )
 
     check = Check(
         page=page,
@@ -144,7 +147,9 @@ def update_check(check: Check, **changes) -> Check:
         changes["config"] = validate_check_config(check.checker, changes["config"])
     component = changes.get("component")
     if component is not None and component.page_id != check.page_id:
-        raise ValidationFailed.for_field("component", "The component belongs to another page.")
+        raise ValidationFailed.for_field(
+            "component", "The component belongs to another page."
+        )
 
     for field, value in changes.items():
         setattr(check, field, value)
@@ -166,40 +171,63 @@ def _next_state(check: Check, result_status: str) -> tuple[str, int, int]:
     else:
         failures, successes = 0, check.consecutive_successes + 1
         if check.state == CheckState.DOWN:
-            state = CheckState.UP if successes >= check.recovery_threshold else check.state
+            state = (
+                CheckState.UP if successes >= check.recovery_threshold else check.state
+            )
         else:
             state = CheckState.UP
     return state, failures, successes
 
 
-def _other_checks_down(check: Check) -> bool:
-    return (
-        Check.objects.filter(component_id=check.component_id, enabled=True, state=CheckState.DOWN)
-        .exclude(pk=check.pk)
-        .exists()
-    )
+# Severity order of the statuses a check may set, mildest first.
+_SEVERITY = {
+    ComponentStatus.OPERATIONAL: 0,
+    ComponentStatus.DEGRADED_PERFORMANCE: 1,
+    ComponentStatus.PARTIAL_OUTAGE: 2,
+    ComponentStatus.MAJOR_OUTAGE: 3,
+}
+
+
+def _worst_outage_status(component_id: int) -> str | None:
+    """Return the most severe outage status among the component's down checks."""
+    statuses = Check.objects.filter(
+        component_id=component_id, enabled=True, state=CheckState.DOWN
+    ).values_list("outage_status", flat=True)
+    return max(statuses, key=_SEVERITY.__getitem__, default=None)
 
 
 def _move_component(check: Check, new_state: str, reason: str) -> None:
     """Set the linked component's status after a confirmed state change.
 
-    Down sets the check's outage status unless the component is under
-    maintenance. Up restores operational only when the component still has
-    the status this check set and no other check on it is down, so an
-    editor's manual status is left alone.
+    While any check on the component is down, the component shows the most
+    severe outage status of those checks. Down only raises the status, so
+    an editor's more severe status stays, and a component under
+    maintenance is not moved. Up lowers the status only when the component
+    still has this check's outage status, so an editor's different status
+    is left alone. The new status is the most severe outage status of the
+    checks still down, or operational when none is down.
+
+    NOTE: a check that went down while its component was under maintenance
+    moves the component only at its next state change, not when the
+    maintenance ends.
     """
     component = Component.objects.select_for_update().get(pk=check.component_id)
     source = f"check:{check.pk}"
+    current = component.status
+    worst = _worst_outage_status(component.pk)
 
     if new_state == CheckState.DOWN:
-        if component.status != ComponentStatus.UNDER_MAINTENANCE:
-            set_component_status(component, check.outage_status, source=source, reason=reason)
+        if current == ComponentStatus.UNDER_MAINTENANCE or worst is None:
+            return
+        if _SEVERITY[worst] > _SEVERITY.get(current, 0):
+            set_component_status(component, worst, source=source, reason=reason)
         return
 
-    if component.status == check.outage_status and not _other_checks_down(check):
-        set_component_status(
-            component, ComponentStatus.OPERATIONAL, source=source, reason=reason
-        )
+    if current != check.outage_status:
+        return
+    target = worst or ComponentStatus.OPERATIONAL
+    if _SEVERITY[target] < _SEVERITY[current]:
+        set_component_status(component, target, source=source, reason=reason)
 
 
 @transaction.atomic
@@ -244,7 +272,11 @@ def record_result(check_id: int, outcome: Outcome, checked_at: datetime) -> Chec
         return result
 
     logger.info(
-        "Check %s state %s -> %s: %s", check.pk, old_state, new_state, outcome.reason or "ok"
+        "Check %s state %s -> %s: %s",
+        check.pk,
+        old_state,
+        new_state,
+        outcome.reason or "ok",
     )
     emit(
         EventKind.CHECK_STATE_CHANGED,
@@ -263,8 +295,16 @@ def record_result(check_id: int, outcome: Outcome, checked_at: datetime) -> Chec
     return result
 
 
-def claim_due_checks(now: datetime, limit: int, check_ids: list[int] | None = None) -> list[Check]:
+def claim_due_checks(
+    now: datetime,
+    limit: int,
+    check_ids: list[int] | None = None,
+    exclude_ids: Iterable[int] = (),
+) -> list[Check]:
     """Claim up to ``limit`` enabled checks that are due at ``now``.
+
+    ``check_ids`` limits the claim to those checks; ``exclude_ids`` leaves
+    out checks the caller is still running, which stay due.
 
     Claiming moves ``next_run_at`` one interval ahead with an update
     conditional on its old value, so two monitor processes never run the
@@ -275,17 +315,29 @@ def claim_due_checks(now: datetime, limit: int, check_ids: list[int] | None = No
     due = Check.objects.filter(enabled=True, next_run_at__lte=now)
     if check_ids is not None:
         due = due.filter(pk__in=check_ids)
+    excluded = list(exclude_ids)
+    if excluded:
+        due = due.exclude(pk__in=excluded)
 
     claimed = []
-    for check in due.order_by("next_run_at")[:limit]:
-        interval = timedelta(seconds=check.interval_seconds)
-        next_run_at = check.next_run_at + interval
-        if next_run_at <= now:
-            next_run_at = now + interval
-        won = Check.objects.filter(pk=check.pk, next_run_at=check.next_run_at).update(
-            next_run_at=next_run_at
-        )
-        if won:
-            check.next_run_at = next_run_at
+    for check in due.order_by("next_run_at", "id")[:limit]:
+        if _claim_slot(check, now):
             claimed.append(check)
     return claimed
+
+
+def _claim_slot(check: Check, now: datetime) -> bool:
+    """Move ``check`` to its next slot unless another claimer already did."""
+    interval = timedelta(seconds=check.interval_seconds)
+    next_run_at = check.next_run_at + interval
+    if next_run_at <= now:
+        next_run_at = now + interval
+
+    # Conditional on the slot we read: a claimer that read the same slot
+    # and updated first makes this update match no row.
+    won = Check.objects.filter(pk=check.pk, next_run_at=check.next_run_at).update(
+        next_run_at=next_run_at
+    )
+    if won:
+        check.next_run_at = next_run_at
+    return bool(won)
