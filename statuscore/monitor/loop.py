@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import httpx
 from asgiref.sync import sync_to_async
@@ -46,14 +47,18 @@ class Monitor:
         self.tick_seconds = settings.monitor_tick
         self.max_concurrent = settings.max_concurrent_checks
         self.in_flight: set[asyncio.Task] = set()
+        self.running_check_ids: set[int] = set()
         self._stopping = asyncio.Event()
         self._client: httpx.AsyncClient | None = None
 
-    async def __aenter__(self) -> "Monitor":
+    async def __aenter__(self) -> Monitor:
         # Redirects and cookies are each checker's business, so the shared
-        # client follows nothing and keeps no cookies between checks.
+        # client follows no redirects. Its cookie policy accepts no domain,
+        # so no check receives another check's cookies.
+        no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
         self._client = httpx.AsyncClient(
             follow_redirects=False,
+            cookies=no_cookies,
             headers={"User-Agent": USER_AGENT},
             limits=httpx.Limits(max_connections=self.max_concurrent),
         )
@@ -88,17 +93,32 @@ class Monitor:
         """Claim the checks due now and start them; return their tasks."""
         free = self.max_concurrent - len(self.in_flight)
         if free <= 0:
-            logger.warning("All %s check slots busy; due checks wait", self.max_concurrent)
+            logger.warning(
+                "All %s check slots busy; due checks wait", self.max_concurrent
+            )
             return []
 
-        claimed = await sync_to_async(claim_due_checks)(self.clock(), free, self.check_ids)
+        # A check still running from its last slot is left due, so this
+        # monitor never runs one check twice at once, and its results are
+        # recorded in the order of its slots.
+        claimed = await sync_to_async(claim_due_checks)(
+            self.clock(), free, self.check_ids, exclude_ids=list(self.running_check_ids)
+        )
         tasks = []
         for check in claimed:
+            self.running_check_ids.add(check.pk)
             task = asyncio.create_task(self.run_check(check), name=f"check-{check.pk}")
             self.in_flight.add(task)
-            task.add_done_callback(self.in_flight.discard)
+            task.add_done_callback(self._forget_task(check.pk))
             tasks.append(task)
         return tasks
+
+    def _forget_task(self, check_id: int) -> Callable[[asyncio.Task], None]:
+        def forget(task: asyncio.Task) -> None:
+            self.in_flight.discard(task)
+            self.running_check_ids.discard(check_id)
+
+        return forget
 
     async def run_due_checks(self) -> int:
         """Start the checks due now and wait for them; return how many ran."""
@@ -107,6 +127,7 @@ class Monitor:
         return len(tasks)
 
     def stop(self) -> None:
+        """Ask :meth:`run_forever` to return after the checks in flight."""
         self._stopping.set()
 
     async def run_forever(self) -> None:
@@ -127,4 +148,9 @@ class Monitor:
                 await asyncio.wait_for(self._stopping.wait(), timeout=self.tick_seconds)
             except TimeoutError:
                 pass
-        logger.info("Monitor stopping; waiting for %s checks in flight", len(self.in_flight))
+        logger.info(
+            "Monitor stopping; waiting for %s checks in flight", len(self.in_flight)
+        )
+        if self.in_flight:
+            await asyncio.gather(*self.in_flight, return_exceptions=True)
+        logger.info("Monitor stopped")
