@@ -48,7 +48,9 @@ class CheckContext:
 
     ``http_client`` is shared by every check of one monitor process; a
     checker that needs per-check state (cookies) builds its own requests
-    and must not store anything on the shared client.
+    and must not store anything on the shared client. ``timeout`` is the
+    check's timeout in seconds, for the checker to bound each phase
+    (connect, read) and name the phase that ran out.
     """
 
     check_id: int
@@ -74,9 +76,10 @@ class Checker:
 
         Return an ``Outcome`` for every answer the target gave, including a
         wrong one. Raise ``statuscore.exceptions.CheckFailed`` with a reason
-        for a failure that has no outcome of its own; any other exception,
-        and exceeding ``context.timeout``, is turned into ``down`` by the
-        runner.
+        for a failure that has no outcome of its own. The runner turns any
+        other exception into ``down``, and so does running past its
+        deadline, which comes ``DEADLINE_GRACE_SECONDS`` (in
+        ``statuscore.monitor.runner``) after ``context.timeout``.
         """
         raise NotImplementedError
 
