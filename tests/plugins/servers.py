@@ -81,6 +81,33 @@ def http_server() -> Iterator[str]:
 
 
 @contextmanager
+def https_server() -> Iterator[str]:
+    """Serve ``_Handler`` over TLS with a certificate from a throwaway CA.
+
+    The CA is in no trust store, so a verifying client rejects the server.
+    """
+    import ssl
+
+    import trustme
+
+    authority = trustme.CA()
+    certificate = authority.issue_cert(HOST)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    certificate.configure_cert(context)
+
+    server = ThreadingHTTPServer((HOST, 0), _Handler)
+    server.daemon_threads = True
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"https://{HOST}:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
 def closed_port() -> Iterator[int]:
     """Yield a port that refuses connections.
 

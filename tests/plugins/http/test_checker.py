@@ -18,6 +18,7 @@ from tests.plugins.servers import (
     closed_port,
     dropping_server,
     http_server,
+    https_server,
     silent_server,
 )
 
@@ -256,3 +257,27 @@ def test_valid_config_normalised():
 
     assert config["method"] == "HEAD"
     assert config["url"] == "http://127.0.0.1:8080/"
+
+
+def test_untrusted_certificate_is_down():
+    with https_server() as url:
+        outcome = run_http({"url": f"{url}/ok"})
+
+    assert outcome.status == "down"
+    assert "certificate" in outcome.reason.lower()
+
+
+def test_unverified_tls_is_up():
+    with https_server() as url:
+        outcome = run_http({"url": f"{url}/ok", "verify_tls": False})
+
+    assert outcome.status == "up"
+
+
+def test_verifying_after_unverified_still_rejects():
+    """The shared TLS contexts stay separate per setting."""
+    with https_server() as url:
+        run_http({"url": f"{url}/ok", "verify_tls": False})
+        outcome = run_http({"url": f"{url}/ok", "verify_tls": True})
+
+    assert outcome.status == "down"
