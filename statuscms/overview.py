@@ -1,12 +1,11 @@
 """Read what the public status page shows, in a fixed number of queries.
 
-Everything here only reads ``statuscore`` models; changes go through
+Everything here only reads ``statuscore`` models. Changes go through
 ``statuscore.services``.
 """
 
 from __future__ import annotations
 
-import logging
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -25,6 +24,7 @@ from statuscore.models import (
     Page,
 )
 from statuscore.status import PageStatus, compute_page_status
+from statuscore.summary import page_zone
 
 __all__ = [
     "HISTORY_DAYS",
@@ -33,8 +33,6 @@ __all__ = [
     "PageOverview",
     "load_page_overview",
 ]
-
-logger = logging.getLogger(__name__)
 
 HISTORY_DAYS = 14
 
@@ -70,16 +68,6 @@ class PageOverview:
     open_incidents: list[Incident]
     history: list[HistoryDay]
     maintenance_in_progress: bool
-
-
-def _page_zone(page: Page) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(page.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        # The model validates the name, but a row written without validation
-        # may contain an invalid one. The page then renders in UTC.
-        logger.warning("Page %s has an invalid time zone %r", page.pk, page.time_zone)
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def _is_visible(component: Component) -> bool:
@@ -131,7 +119,7 @@ def load_page_overview(page: Page, *, now: datetime | None = None) -> PageOvervi
     the list. ``now`` defaults to the current time and sets which 14 days
     the history covers, counted in the page's time zone.
     """
-    zone = _page_zone(page)
+    zone = page_zone(page)
     today = timezone.localtime(now or timezone.now(), zone).date()
     window_start = datetime.combine(
         today - timedelta(days=HISTORY_DAYS - 1), time.min, tzinfo=zone

@@ -101,7 +101,7 @@ class ComponentEditView(ServiceFormMixin, generic.EditView):
         # values onto self.object, and update_component saves every field,
         # so saving self.object would write the new status without its event.
         component = (
-            Component.objects.select_for_update()
+            Component.objects.select_for_update(of=("self",))
             .select_related("page")
             .get(pk=self.object.pk)
         )

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from statuscms.models import DEFAULT_BRAND_COLOR, StatusPage
 from statuscore import services
 from statuscore.models import Maintenance
 
@@ -202,6 +203,15 @@ def test_brand_color_in_style(client, status_page):
     html = render(client)
 
     assert 'style="--brand: #1a2b3c;"' in html
+
+
+def test_invalid_brand_color_not_rendered(client, status_page):
+    StatusPage.objects.filter(pk=status_page.pk).update(brand_color="red;x:y")
+
+    html = render(client)
+
+    assert "red;x:y" not in html
+    assert f'style="--brand: {DEFAULT_BRAND_COLOR};"' in html
 
 
 def test_intro_and_footer_escaped(client, status_page):
