@@ -18,6 +18,7 @@ from statuscore.models import (
     Incident,
     IncidentImpact,
     IncidentStatus,
+    Page,
 )
 
 __all__ = [
@@ -67,6 +68,16 @@ class PageComponentsField(PageLabelMixin, forms.ModelMultipleChoiceField):
     pass
 
 
+class OnlyPageDefaultMixin:
+    """Preselect the page when the installation has only one."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        pages = list(Page.objects.values_list("pk", flat=True)[:2])
+        if len(pages) == 1:
+            self.fields["page"].initial = pages[0]
+
+
 class ComponentEditForm(forms.ModelForm):
     """Name, description, group and status of an existing component."""
 
@@ -81,7 +92,7 @@ class ComponentEditForm(forms.ModelForm):
             self.fields["group"].queryset = groups
 
 
-class ComponentCreateForm(ComponentEditForm):
+class ComponentCreateForm(OnlyPageDefaultMixin, ComponentEditForm):
     """A new component, on the page the editor chooses."""
 
     group = PageComponentGroupField(
@@ -113,7 +124,9 @@ class AffectedComponentsMixin(forms.Form):
         return self.cleaned_data.get("component_status") or None
 
 
-class IncidentCreateForm(AffectedComponentsMixin, forms.ModelForm):
+class IncidentCreateForm(
+    OnlyPageDefaultMixin, AffectedComponentsMixin, forms.ModelForm
+):
     """A new incident with its first update."""
 
     components = PageComponentsField(

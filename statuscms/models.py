@@ -80,6 +80,13 @@ class StatusPage(Page):
     class Meta:
         verbose_name = "status page"
 
+    @classmethod
+    def can_create_at(cls, parent) -> bool:
+        # Allow only children of the tree's root, which a Site can use as its
+        # root page. The "wagtailcore.Page" parent type alone would also allow
+        # plain pages lower down, such as Wagtail's "Welcome" page.
+        return super().can_create_at(parent) and parent.is_root()
+
     @property
     def safe_brand_color(self) -> str:
         """The brand colour, or the default when the stored value is invalid.

@@ -227,6 +227,6 @@ class StatusViewSetGroup(ModelViewSetGroup):
     """The "Status" menu: incidents and components."""
 
     menu_label = "Status"
-    menu_icon = "pick"
+    menu_icon = "info-circle"
     menu_order = 150
     items = (IncidentViewSet, ComponentViewSet)

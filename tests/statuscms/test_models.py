@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from wagtail.models import Page as WagtailPage
 
 from statuscms.models import DEFAULT_BRAND_COLOR, StatusPage
 
@@ -50,3 +51,12 @@ def test_safe_brand_color_keeps_valid(status_page):
     status_page.brand_color = "#1a2b3c"
 
     assert status_page.safe_brand_color == "#1a2b3c"
+
+
+def test_created_only_under_root(status_page):
+    root = WagtailPage.get_first_root_node()
+    welcome = root.get_children().exclude(pk=status_page.pk).get()
+
+    assert StatusPage.can_create_at(root)
+    assert not StatusPage.can_create_at(welcome)
+    assert not StatusPage.can_create_at(status_page)

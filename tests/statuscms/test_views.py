@@ -300,3 +300,17 @@ def test_brand_color_rejected_in_page_editor(admin_client, status_page, page):
     assert list(errors) == ["brand_color"]
     status_page.refresh_from_db()
     assert status_page.brand_color == "#1f6feb"
+
+
+@pytest.mark.parametrize("url", [COMPONENTS_ADD, INCIDENTS_ADD])
+def test_add_form_preselects_only_page(admin_client, page, url):
+    response = admin_client.get(url)
+
+    assert response.context["form"]["page"].value() == page.pk
+
+
+@pytest.mark.parametrize("url", [COMPONENTS_ADD, INCIDENTS_ADD])
+def test_add_form_no_default_page(admin_client, page, other_page, url):
+    response = admin_client.get(url)
+
+    assert response.context["form"]["page"].value() is None
