@@ -81,7 +81,9 @@ def update_component(component: Component, **changes) -> Component:
     for field, value in changes.items():
         setattr(component, field, value)
     full_clean(component)
-    component.save()
+    # Only the changed fields: a full save would write back a stale status
+    # over one the monitor set meanwhile, without an event.
+    component.save(update_fields=[*changes, "updated_at"])
     return component
 
 

@@ -27,7 +27,9 @@ def stack(tmp_path):
     running.stop()
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running while it
+# is open, and later tests that call asyncio.run() would fail inside it.
+@pytest.fixture(scope="module")
 def browser():
     if shutil.which("chromium") is None:
         pytest.fail("Chromium is missing: install Debian's chromium (make test does).")

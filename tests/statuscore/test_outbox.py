@@ -169,3 +169,14 @@ def test_notifier_registered_through_hook():
         assert get_notifiers()["echo"] is EchoNotifier
     finally:
         reset_plugin_manager()
+
+
+def test_update_keeps_concurrent_status(component):
+    stale = type(component).objects.get(pk=component.pk)
+    services.set_component_status(component, ComponentStatus.MAJOR_OUTAGE, source="check:1")
+
+    services.update_component(stale, name="API v2")
+
+    component.refresh_from_db()
+    assert component.name == "API v2"
+    assert component.status == ComponentStatus.MAJOR_OUTAGE
