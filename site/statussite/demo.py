@@ -50,19 +50,23 @@ def demo_targets(
     redis_url: str | None,
     extra_urls: list[str],
 ) -> list[DemoTarget]:
-    """List what to watch: the site's own /healthz, the database and Redis
-    ports when they are in use, and each extra URL.
+    """List what to watch: the site's own /healthz, public API and admin
+    login, the database and Redis ports when they are in use, and each
+    extra URL.
 
     Raises ``ValidationFailed`` naming ``STATUS_DEMO_URLS`` for a URL that
     is not http or https.
     """
+    site = f"http://127.0.0.1:{port}"
     targets = [
+        DemoTarget("Website", "Status site", "http", {"url": f"{site}/healthz"}),
         DemoTarget(
             "Website",
-            "Status site",
+            "Public API",
             "http",
-            {"url": f"http://127.0.0.1:{port}/healthz"},
-        )
+            {"url": f"{site}/api/v2/status.json?page={DEMO_SLUG}"},
+        ),
+        DemoTarget("Website", "Admin", "http", {"url": f"{site}/admin/login/"}),
     ]
 
     if database["ENGINE"] == "django.db.backends.postgresql":
@@ -144,12 +148,14 @@ def _check(page: Page, component: Component, target: DemoTarget) -> Check:
 
 
 def _past_incident(page: Page, component: Component) -> None:
-    """Add one resolved incident three days ago, so the history is not empty."""
+    """Add one resolved incident, so the history is not empty."""
     name = "Elevated response times"
     if page.incidents.filter(name=name).exists():
         return
 
-    started_at = timezone.now() - timedelta(days=3, hours=2)
+    # Backfilled resolution times are not supported yet, so the incident
+    # is resolved now and starts two hours earlier.
+    started_at = timezone.now() - timedelta(hours=2)
     incident = services.create_incident(
         page,
         name,
