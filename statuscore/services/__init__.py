@@ -11,9 +11,15 @@ from statuscore.services.components import (
     create_component_group,
     set_component_status,
     update_component,
+    update_component_group,
 )
 from statuscore.services.incidents import create_incident, post_incident_update
-from statuscore.services.pages import add_member, create_organization, create_page
+from statuscore.services.pages import (
+    add_member,
+    create_organization,
+    create_page,
+    update_page,
+)
 
 __all__ = [
     "add_member",
@@ -28,4 +34,6 @@ __all__ = [
     "set_component_status",
     "update_check",
     "update_component",
+    "update_component_group",
+    "update_page",
 ]

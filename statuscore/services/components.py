@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from statuscore.events import EventKind, emit
@@ -24,6 +25,9 @@ EDITABLE_COMPONENT_FIELDS = (
 )
 
 
+EDITABLE_GROUP_FIELDS = ("name", "description", "position")
+
+
 def create_component_group(
     page: Page, name: str, *, description: str = "", position: int = 0
 ) -> ComponentGroup:
@@ -31,6 +35,38 @@ def create_component_group(
     full_clean(group)
     group.save()
     return group
+
+
+@transaction.atomic
+def update_component_group(group: ComponentGroup, **changes) -> ComponentGroup:
+    """Change a group's name, description or position.
+
+    Raises ``ValidationFailed`` for any other field, or for an invalid
+    value, and then leaves the stored group unchanged.
+    """
+    unknown = set(changes) - set(EDITABLE_GROUP_FIELDS)
+    if unknown:
+        raise ValidationFailed(
+            {field: ["This field cannot be changed here."] for field in sorted(unknown)}
+        )
+
+    for field, value in changes.items():
+        setattr(group, field, value)
+    full_clean(group)
+    group.save(update_fields=[*changes, "updated_at"])
+    logger.info("Component group %s updated: %s", group.pk, ", ".join(sorted(changes)))
+    return group
+
+
+def next_component_position(page: Page, group: ComponentGroup | None) -> int:
+    """Return the position after the last component of ``group`` on ``page``.
+
+    Components without a group count as one group of their own.
+    """
+    last = Component.objects.filter(page=page, group=group).aggregate(
+        last=Max("position")
+    )["last"]
+    return 0 if last is None else last + 1
 
 
 def _check_group_belongs_to_page(group: ComponentGroup | None, page: Page) -> None:
@@ -46,11 +82,14 @@ def create_component(
     status: str = ComponentStatus.OPERATIONAL,
     group: ComponentGroup | None = None,
     description: str = "",
-    position: int = 0,
+    position: int | None = None,
     showcase: bool = True,
 ) -> Component:
+    """Create a component; ``position`` defaults to the end of its group."""
     require_choice("status", status, ComponentStatus)
     _check_group_belongs_to_page(group, page)
+    if position is None:
+        position = next_component_position(page, group)
 
     component = Component(
         page=page,

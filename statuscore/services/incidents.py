@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from django.db import transaction
@@ -33,16 +33,50 @@ def _require_aware(field: str, value: datetime | None) -> None:
         )
 
 
+def _check_same_page(incident: Incident, components: Iterable[Component]) -> None:
+    for component in components:
+        if component.page_id != incident.page_id:
+            raise ValidationFailed.for_field(
+                "components", f"Component {component.pk} belongs to another page."
+            )
+
+
+def _replace_components(
+    incident: Incident,
+    components: Iterable[Component],
+    component_statuses: Mapping[Component, str],
+) -> list[int]:
+    """Make ``components`` the incident's affected set; return the removed ids.
+
+    Raises ``ValidationFailed`` on ``components`` when ``component_statuses``
+    names a component outside the new set, because moving a component that
+    the incident no longer affects would hide who moved it.
+    """
+    components = set(components)
+    _check_same_page(incident, components)
+    outside = sorted(c.pk for c in component_statuses if c not in components)
+    if outside:
+        listed = ", ".join(str(pk) for pk in outside)
+        raise ValidationFailed.for_field(
+            "components",
+            f"Components {listed} have a new status but are not among the "
+            "affected components; add them to the affected components.",
+        )
+
+    current = set(incident.components.all())
+    removed = current - components
+    incident.components.remove(*removed)
+    incident.components.add(*(components - current))
+    return sorted(component.pk for component in removed)
+
+
 def _apply_component_statuses(
     incident: Incident, component_statuses: Mapping[Component, str]
 ) -> list[dict]:
     """Set each component's status and return the update's record of them."""
     affected = []
+    _check_same_page(incident, component_statuses)
     for component, status in component_statuses.items():
-        if component.page_id != incident.page_id:
-            raise ValidationFailed.for_field(
-                "components", f"Component {component.pk} belongs to another page."
-            )
         require_choice("components.status", status, ComponentStatus)
         old_status = component.status
         set_component_status(component, status, source=f"incident:{incident.pk}")
@@ -126,13 +160,21 @@ def post_incident_update(
     status: str,
     body: str,
     component_statuses: Mapping[Component, str] | None = None,
+    components: Iterable[Component] | None = None,
     impact: str | None = None,
     actor=None,
 ) -> IncidentUpdate:
     """Add an update to the timeline, moving the incident to ``status``.
 
+    ``component_statuses`` maps components to the status each moves to,
+    and adds them to the incident's affected components. ``components``,
+    when given, replaces the affected set: components left out of it are
+    removed from the incident and keep their current status. Every key of
+    ``component_statuses`` must then be in ``components``.
+
     Emits ``incident.resolved`` when the update resolves the incident and
-    ``incident.updated`` otherwise.
+    ``incident.updated`` otherwise. The event's ``removed_component_ids``
+    lists the components this update removed.
     """
     require_choice("status", status, IncidentStatus)
     if impact is not None:
@@ -151,6 +193,11 @@ def post_incident_update(
         incident.resolved_at = None
     incident.save()
 
+    removed_ids: list[int] = []
+    if components is not None:
+        removed_ids = _replace_components(
+            incident, components, component_statuses or {}
+        )
     affected = _apply_component_statuses(incident, component_statuses or {})
     update = IncidentUpdate.objects.create(
         incident=incident,
@@ -175,6 +222,7 @@ def post_incident_update(
             "status": status,
             "impact": incident.impact,
             "update_id": update.pk,
+            "removed_component_ids": removed_ids,
         },
     )
     logger.info("Incident %s updated to %s", incident.pk, status)

@@ -6,6 +6,7 @@ import logging
 
 from django.db import transaction
 
+from statuscore.exceptions import ValidationFailed
 from statuscore.models import Membership, Organization, Page, Role
 from statuscore.services.validation import full_clean, require_choice
 
@@ -55,4 +56,32 @@ def create_page(
     full_clean(page)
     page.save()
     logger.info("Page %s (%s) created for organization %s", page.pk, slug, organization.pk)
+    return page
+
+
+EDITABLE_PAGE_FIELDS = ("name", "slug", "domain", "url", "time_zone")
+
+
+@transaction.atomic
+def update_page(page: Page, **changes) -> Page:
+    """Change a page's name, slug, domain, canonical URL or time zone.
+
+    Raises ``ValidationFailed`` for any other field, or for an invalid or
+    duplicate value, and then leaves the stored page unchanged. ``domain``
+    is normalised as in :func:`create_page`.
+    """
+    unknown = set(changes) - set(EDITABLE_PAGE_FIELDS)
+    if unknown:
+        raise ValidationFailed(
+            {field: ["This field cannot be changed here."] for field in sorted(unknown)}
+        )
+    if "domain" in changes:
+        changes["domain"] = changes["domain"].strip().lower().rstrip(".")
+
+    page = Page.objects.select_for_update().get(pk=page.pk)
+    for field, value in changes.items():
+        setattr(page, field, value)
+    full_clean(page)
+    page.save(update_fields=[*changes, "updated_at"])
+    logger.info("Page %s updated: %s", page.pk, ", ".join(sorted(changes)))
     return page
