@@ -9,6 +9,7 @@ The forms validate input only. The views pass ``cleaned_data`` to
 from __future__ import annotations
 
 from django import forms
+from django.utils.html import format_html
 
 from statuscore.exceptions import ValidationFailed
 from statuscore.models import (
@@ -24,6 +25,8 @@ from statuscore.models import (
 __all__ = [
     "ComponentCreateForm",
     "ComponentEditForm",
+    "ComponentGroupCreateForm",
+    "ComponentGroupEditForm",
     "IncidentCreateForm",
     "IncidentUpdateForm",
     "add_service_errors",
@@ -78,12 +81,39 @@ class OnlyPageDefaultMixin:
             self.fields["page"].initial = pages[0]
 
 
+class ComponentGroupEditForm(forms.ModelForm):
+    """Name, description and position of an existing component group."""
+
+    class Meta:
+        model = ComponentGroup
+        fields = ["name", "description", "position"]
+        help_texts = {"position": "Groups are listed by position, smallest first."}
+
+
+class ComponentGroupCreateForm(OnlyPageDefaultMixin, ComponentGroupEditForm):
+    """A new component group, on the page the editor chooses."""
+
+    position = forms.IntegerField(
+        min_value=0,
+        required=False,
+        help_text="Groups are listed by position, smallest first. "
+        "Leave empty to place the group after the last one.",
+    )
+
+    class Meta(ComponentGroupEditForm.Meta):
+        fields = ["page", "name", "description", "position"]
+
+
 class ComponentEditForm(forms.ModelForm):
-    """Name, description, group and status of an existing component."""
+    """Name, description, group, position and status of an existing component."""
 
     class Meta:
         model = Component
-        fields = ["name", "description", "group", "status"]
+        fields = ["name", "description", "group", "position", "status"]
+        help_texts = {
+            "position": "Components are listed by position within their group, "
+            "smallest first."
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -101,8 +131,15 @@ class ComponentCreateForm(OnlyPageDefaultMixin, ComponentEditForm):
         help_text="Must belong to the same page as the component.",
     )
 
+    position = forms.IntegerField(
+        min_value=0,
+        required=False,
+        help_text="Components are listed by position within their group, "
+        "smallest first. Leave empty to place the component at the end.",
+    )
+
     class Meta(ComponentEditForm.Meta):
-        fields = ["page", "name", "description", "group", "status"]
+        fields = ["page", "name", "description", "group", "position", "status"]
 
 
 class AffectedComponentsMixin(forms.Form):
@@ -161,6 +198,8 @@ class IncidentCreateForm(
 class IncidentUpdateForm(AffectedComponentsMixin, forms.ModelForm):
     """A further update to an incident's timeline.
 
+    The ticked components become the incident's affected components:
+    unticked ones are removed from the incident and keep their status.
     The fields are not model fields, so validating the form leaves the
     incident untouched; ``post_incident_update`` makes the change.
     """
@@ -177,8 +216,22 @@ class IncidentUpdateForm(AffectedComponentsMixin, forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         label="Affected components",
     )
+    restore_operational = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Return affected components to operational",
+        help_text="Applies only when the status is Resolved, and then replaces "
+        "the status chosen above.",
+    )
 
-    field_order = ["status", "impact", "body", "components", "component_status"]
+    field_order = [
+        "status",
+        "impact",
+        "body",
+        "components",
+        "component_status",
+        "restore_operational",
+    ]
 
     class Meta:
         model = Incident
@@ -190,8 +243,32 @@ class IncidentUpdateForm(AffectedComponentsMixin, forms.ModelForm):
         self.fields["components"].queryset = Component.objects.filter(
             page_id=incident.page_id
         )
+        affected = list(incident.components.order_by("position", "id"))
+        self.fields["components"].help_text = self._describe_affected(affected)
         if not self.is_bound:
             self.initial.update(status=incident.status, impact=incident.impact)
-            self.initial["components"] = list(
-                incident.components.values_list("pk", flat=True)
-            )
+            self.initial["components"] = [component.pk for component in affected]
+
+    @staticmethod
+    def _describe_affected(affected: list[Component]) -> str:
+        # format_html escapes the names, because form templates render
+        # help text without escaping it.
+        untick = "Untick a component to remove it from this incident."
+        if not affected:
+            return format_html("No components are affected now. {}", untick)
+        names = ", ".join(component.name for component in affected)
+        return format_html("Affected now: {}. {}", names, untick)
+
+    def chosen_status(self) -> str | None:
+        """Return the status for the affected components, or None to keep theirs.
+
+        Resolving with ``restore_operational`` ticked returns them to
+        operational, whatever ``component_status`` says.
+        """
+        data = self.cleaned_data
+        if (
+            data.get("status") == IncidentStatus.RESOLVED
+            and data.get("restore_operational")
+        ):
+            return ComponentStatus.OPERATIONAL
+        return super().chosen_status()

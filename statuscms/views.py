@@ -19,13 +19,15 @@ from wagtail.log_actions import log
 from statuscms.forms import (
     ComponentCreateForm,
     ComponentEditForm,
+    ComponentGroupCreateForm,
+    ComponentGroupEditForm,
     IncidentCreateForm,
     IncidentUpdateForm,
     add_service_errors,
 )
 from statuscore import services
 from statuscore.exceptions import ValidationFailed
-from statuscore.models import Component, Incident
+from statuscore.models import Component, ComponentGroup, Incident
 
 __all__ = ["StatusViewSetGroup"]
 
@@ -88,6 +90,7 @@ class ComponentCreateView(ServiceFormMixin, generic.CreateView):
             status=data["status"],
             group=data["group"],
             description=data["description"],
+            position=data["position"],
         )
         log(component, "wagtail.create", user=self.request.user)
         return component
@@ -110,11 +113,44 @@ class ComponentEditView(ServiceFormMixin, generic.EditView):
             name=data["name"],
             description=data["description"],
             group=data["group"],
+            position=data["position"],
         )
         services.set_component_status(component, data["status"], source=self.source())
 
         log(component, "wagtail.edit", user=self.request.user)
         return component
+
+
+class ComponentGroupIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("page")
+
+
+class ComponentGroupCreateView(ServiceFormMixin, generic.CreateView):
+    def save_instance(self) -> ComponentGroup:
+        data = self.form.cleaned_data
+        group = services.create_component_group(
+            data["page"],
+            data["name"],
+            description=data["description"],
+            position=data["position"],
+        )
+        log(group, "wagtail.create", user=self.request.user)
+        return group
+
+
+class ComponentGroupEditView(ServiceFormMixin, generic.EditView):
+    def save_instance(self) -> ComponentGroup:
+        data = self.form.cleaned_data
+        group = ComponentGroup.objects.select_for_update().get(pk=self.object.pk)
+        services.update_component_group(
+            group,
+            name=data["name"],
+            description=data["description"],
+            position=data["position"],
+        )
+        log(group, "wagtail.edit", user=self.request.user)
+        return group
 
 
 class ServiceViewSet(ModelViewSet):
@@ -145,12 +181,30 @@ class ComponentViewSet(ServiceViewSet):
     add_view_class = ComponentCreateView
     edit_view_class = ComponentEditView
 
-    list_display = ["name", "page", "group", "status", "updated_at"]
+    list_display = ["name", "page", "group", "position", "status", "updated_at"]
     list_filter = ["page", "status", "group"]
     search_fields = ["name", "description"]
 
     def get_form_class(self, for_update: bool = False):
         return ComponentEditForm if for_update else ComponentCreateForm
+
+
+class ComponentGroupViewSet(ServiceViewSet):
+    model = ComponentGroup
+    name = "status_component_groups"
+    icon = "folder-open-inverse"
+    menu_label = "Component groups"
+
+    index_view_class = ComponentGroupIndexView
+    add_view_class = ComponentGroupCreateView
+    edit_view_class = ComponentGroupEditView
+
+    list_display = ["name", "page", "position", "updated_at"]
+    list_filter = ["page"]
+    search_fields = ["name", "description"]
+
+    def get_form_class(self, for_update: bool = False):
+        return ComponentGroupEditForm if for_update else ComponentGroupCreateForm
 
 
 class IncidentIndexView(generic.IndexView):
@@ -193,6 +247,7 @@ class IncidentUpdateView(ServiceFormMixin, generic.EditView):
             body=data["body"],
             impact=data["impact"],
             component_statuses=statuses,
+            components=data["components"],
             actor=self.request.user,
         )
         log(incident, "wagtail.edit", user=self.request.user)
@@ -224,9 +279,9 @@ class IncidentViewSet(ServiceViewSet):
 
 
 class StatusViewSetGroup(ModelViewSetGroup):
-    """The "Status" menu: incidents and components."""
+    """The "Status" menu: incidents, components and their groups."""
 
     menu_label = "Status"
     menu_icon = "info-circle"
     menu_order = 150
-    items = (IncidentViewSet, ComponentViewSet)
+    items = (IncidentViewSet, ComponentViewSet, ComponentGroupViewSet)

@@ -29,8 +29,12 @@ EDITABLE_GROUP_FIELDS = ("name", "description", "position")
 
 
 def create_component_group(
-    page: Page, name: str, *, description: str = "", position: int = 0
+    page: Page, name: str, *, description: str = "", position: int | None = None
 ) -> ComponentGroup:
+    """Create a group of components; ``position`` defaults to after the last group."""
+    if position is None:
+        last = page.component_groups.aggregate(last=Max("position"))["last"]
+        position = 0 if last is None else last + 1
     group = ComponentGroup(page=page, name=name, description=description, position=position)
     full_clean(group)
     group.save()

@@ -6,6 +6,7 @@ from django.urls import NoReverseMatch, reverse
 from statuscore import services
 from statuscore.models import (
     Component,
+    ComponentGroup,
     Incident,
     IncidentUpdate,
     OutboxEvent,
@@ -162,7 +163,13 @@ def test_incident_update_page_shows_timeline(admin_client, page):
 
 
 def test_component_status_change_emits_event(admin_client, superuser, component):
-    data = {"name": "API", "description": "", "group": "", "status": "major_outage"}
+    data = {
+        "name": "API",
+        "description": "",
+        "group": "",
+        "position": 0,
+        "status": "major_outage",
+    }
 
     response = admin_client.post(component_edit_url(component), data)
 
@@ -180,6 +187,7 @@ def test_component_rename_emits_no_event(admin_client, component):
         "name": "Public API",
         "description": "REST",
         "group": "",
+        "position": 0,
         "status": "operational",
     }
 
@@ -193,7 +201,13 @@ def test_component_rename_emits_no_event(admin_client, component):
 
 
 def test_component_edit_invalid_name(admin_client, component):
-    data = {"name": "", "description": "", "group": "", "status": "major_outage"}
+    data = {
+        "name": "",
+        "description": "",
+        "group": "",
+        "position": 0,
+        "status": "major_outage",
+    }
 
     response = admin_client.post(component_edit_url(component), data)
 
@@ -314,3 +328,197 @@ def test_add_form_no_default_page(admin_client, page, other_page, url):
     response = admin_client.get(url)
 
     assert response.context["form"]["page"].value() is None
+
+
+GROUPS_ADD = reverse("status_component_groups:add")
+
+
+def group_edit_url(group) -> str:
+    return reverse("status_component_groups:edit", args=[group.pk])
+
+
+def test_group_create(admin_client, page):
+    services.create_component_group(page, "Core", position=2)
+    data = {"page": page.pk, "name": "Extras", "description": "Add-ons"}
+
+    response = admin_client.post(GROUPS_ADD, data)
+
+    assert response.status_code == 302
+    group = ComponentGroup.objects.get(name="Extras")
+    assert group.page == page
+    assert group.description == "Add-ons"
+    assert group.position == 3
+
+
+def test_group_edit(admin_client, page):
+    group = services.create_component_group(page, "Core")
+    data = {"name": "Platform", "description": "APIs", "position": 7}
+
+    response = admin_client.post(group_edit_url(group), data)
+
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.name == "Platform"
+    assert group.description == "APIs"
+    assert group.position == 7
+
+
+def test_group_edit_empty_name(admin_client, page):
+    group = services.create_component_group(page, "Core")
+    data = {"name": "", "description": "", "position": 0}
+
+    response = admin_client.post(group_edit_url(group), data)
+
+    assert response.status_code == 200
+    assert "name" in response.context["form"].errors
+    group.refresh_from_db()
+    assert group.name == "Core"
+
+
+def test_group_listing(admin_client, page):
+    services.create_component_group(page, "Core infrastructure")
+
+    response = admin_client.get(reverse("status_component_groups:index"))
+
+    assert response.status_code == 200
+    assert "Core infrastructure" in response.content.decode()
+
+
+def test_component_create_defaults_to_end(admin_client, page, component):
+    data = {
+        "page": page.pk,
+        "name": "Search",
+        "description": "",
+        "group": "",
+        "position": "",
+        "status": "operational",
+    }
+
+    response = admin_client.post(COMPONENTS_ADD, data)
+
+    assert response.status_code == 302
+    assert Component.objects.get(name="Search").position == component.position + 1
+
+
+def test_component_edit_moves_position(admin_client, component):
+    data = {
+        "name": "API",
+        "description": "",
+        "group": "",
+        "position": 9,
+        "status": "operational",
+    }
+
+    response = admin_client.post(component_edit_url(component), data)
+
+    assert response.status_code == 302
+    component.refresh_from_db()
+    assert component.position == 9
+
+
+@pytest.fixture
+def web(page):
+    return services.create_component(page, "Web")
+
+
+@pytest.fixture
+def outage(page, component, web) -> Incident:
+    return services.create_incident(
+        page,
+        "Outage",
+        body="Down.",
+        component_statuses={component: "major_outage", web: "partial_outage"},
+    )
+
+
+def update_form(**changes) -> dict:
+    data = {
+        "status": "identified",
+        "impact": "major",
+        "body": "Found the cause.",
+        "component_status": "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_incident_update_untick_removes(admin_client, outage, component, web):
+    data = update_form(components=[component.pk])
+
+    response = admin_client.post(incident_update_url(outage), data)
+
+    assert response.status_code == 302
+    assert list(outage.components.all()) == [component]
+    web.refresh_from_db()
+    assert web.status == "partial_outage"
+
+
+def test_incident_update_untick_all(admin_client, outage):
+    response = admin_client.post(incident_update_url(outage), update_form())
+
+    assert response.status_code == 302
+    assert not outage.components.exists()
+
+
+def test_incident_update_names_affected(admin_client, outage):
+    response = admin_client.get(incident_update_url(outage))
+
+    html = response.content.decode()
+    assert "Affected now: API, Web." in html
+    assert "Untick a component to remove it from this incident." in html
+
+
+def test_incident_update_escapes_names(admin_client, page):
+    evil = services.create_component(page, "<b>evil</b>")
+    incident = services.create_incident(
+        page, "Outage", body="Down.", component_statuses={evil: "major_outage"}
+    )
+
+    response = admin_client.get(incident_update_url(incident))
+
+    html = response.content.decode()
+    assert "Affected now: &lt;b&gt;evil&lt;/b&gt;." in html
+    assert "<b>evil</b>" not in html
+
+
+def test_incident_resolve_offers_restore(admin_client, outage):
+    response = admin_client.get(incident_update_url(outage))
+
+    assert response.context["form"]["restore_operational"].value() is True
+
+
+def test_incident_resolve_restores_operational(admin_client, outage, component, web):
+    data = update_form(
+        status="resolved",
+        components=[component.pk, web.pk],
+        component_status="degraded_performance",
+        restore_operational="on",
+    )
+
+    response = admin_client.post(incident_update_url(outage), data)
+
+    assert response.status_code == 302
+    component.refresh_from_db()
+    web.refresh_from_db()
+    assert component.status == "operational"
+    assert web.status == "operational"
+
+
+def test_incident_resolve_without_restore(admin_client, outage, component):
+    data = update_form(status="resolved", components=[component.pk])
+
+    response = admin_client.post(incident_update_url(outage), data)
+
+    assert response.status_code == 302
+    component.refresh_from_db()
+    assert component.status == "major_outage"
+
+
+def test_restore_ignored_unless_resolved(admin_client, outage, component):
+    data = update_form(components=[component.pk], restore_operational="on")
+
+    response = admin_client.post(incident_update_url(outage), data)
+
+    assert response.status_code == 302
+    component.refresh_from_db()
+    assert component.status == "major_outage"

@@ -69,3 +69,11 @@ def test_component_explicit_position_kept(page):
     component = services.create_component(page, "Web", position=0)
 
     assert component.position == 0
+
+
+def test_group_position_defaults_to_end(page):
+    services.create_component_group(page, "Core", position=4)
+
+    group = services.create_component_group(page, "Extras")
+
+    assert group.position == 5
