@@ -15,7 +15,10 @@ def main() -> None:
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    from statussite.env import load_env_file
+
     try:
+        load_env_file()
         execute_from_command_line(sys.argv)
     except ImproperlyConfigured as error:
         # A configuration mistake gets one readable line, not a traceback.

@@ -50,7 +50,16 @@ def _build_manager() -> pluggy.PluginManager:
     manager.add_hookspecs(hookspecs)
 
     allowed = get_settings().plugins
-    for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+    entry_points = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+    if allowed is not None:
+        unknown = sorted(set(allowed) - set(entry_points.names))
+        if unknown:
+            raise PluginError(
+                f"STATUSCORE_PLUGINS names plugins that are not installed: "
+                f"{', '.join(unknown)}. Installed: {', '.join(sorted(entry_points.names))}."
+            )
+
+    for entry_point in entry_points:
         if allowed is not None and entry_point.name not in allowed:
             logger.debug("Plugin %s skipped by STATUSCORE_PLUGINS", entry_point.name)
             continue

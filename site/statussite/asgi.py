@@ -4,7 +4,10 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from statussite.env import load_env_file
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "statussite.settings.base")
+load_env_file()
 
 django_asgi_app = get_asgi_application()
 

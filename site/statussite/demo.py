@@ -95,6 +95,12 @@ def demo_targets(
 
     for url in extra_urls:
         parts = urlsplit(url)
+        try:
+            parts.port
+        except ValueError:
+            raise ValidationFailed.for_field(
+                "STATUS_DEMO_URLS", f"{url!r} has an invalid port."
+            ) from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValidationFailed.for_field(
                 "STATUS_DEMO_URLS", f"{url!r} is not an http or https URL."
@@ -121,7 +127,9 @@ def _group(page: Page, name: str, position: int) -> ComponentGroup:
     return existing or services.create_component_group(page, name, position=position)
 
 
-def _component(page: Page, group: ComponentGroup, name: str, position: int) -> Component:
+def _component(
+    page: Page, group: ComponentGroup, name: str, position: int
+) -> Component:
     existing = page.components.filter(name=name).first()
     return existing or services.create_component(
         page, name, group=group, position=position
@@ -178,7 +186,9 @@ def load_demo(
     base_url = f"http://127.0.0.1:{port}/"
     page = _page(_organization(), base_url)
 
-    for position, target in enumerate(demo_targets(port, database, redis_url, extra_urls)):
+    for position, target in enumerate(
+        demo_targets(port, database, redis_url, extra_urls)
+    ):
         group = _group(page, target.group, position)
         component = _component(page, group, target.component, position)
         _check(page, component, target)

@@ -7,10 +7,13 @@ act on instead of a stack trace from deep inside a driver.
 
 from __future__ import annotations
 
+import logging
 import os
+import zoneinfo
 from urllib.parse import urlsplit
 
 import dj_database_url
+import dotenv
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE_VALUES = {"1", "true", "yes", "on"}
@@ -46,8 +49,10 @@ def env_bool(name: str, default: bool) -> bool:
     )
 
 
-def env_int(name: str, default: int, minimum: int = 0) -> int:
-    """Parse a whole number no smaller than ``minimum``."""
+def env_int(
+    name: str, default: int, minimum: int = 0, maximum: int | None = None
+) -> int:
+    """Parse a whole number from ``minimum`` to ``maximum``."""
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -58,10 +63,14 @@ def env_int(name: str, default: int, minimum: int = 0) -> int:
         raise ImproperlyConfigured(
             f"The environment variable {name}={raw!r} is invalid: expected a whole number."
         ) from None
-    if value < minimum:
+    if value < minimum or (maximum is not None and value > maximum):
+        expected = (
+            f"from {minimum} to {maximum}"
+            if maximum is not None
+            else f"at least {minimum}"
+        )
         raise ImproperlyConfigured(
-            f"The environment variable {name}={value} is invalid: "
-            f"expected at least {minimum}."
+            f"The environment variable {name}={value} is invalid: expected {expected}."
         )
     return value
 
@@ -155,3 +164,43 @@ def redis_url_from_env(name: str) -> str | None:
             "from 1 to 65535."
         ) from None
     return url
+
+
+def env_time_zone(name: str, default: str) -> str:
+    """Return an IANA time zone name such as ``Europe/Berlin``."""
+    value = env_str(name, default)
+    if value not in zoneinfo.available_timezones():
+        raise ImproperlyConfigured(
+            f"The environment variable {name}={value!r} is invalid: expected an IANA "
+            "time zone name such as UTC or Europe/Berlin."
+        )
+    return value
+
+
+def env_log_level(name: str, default: str) -> str:
+    """Return a standard logging level name, upper-cased."""
+    value = env_str(name, default).upper()
+    if value not in logging.getLevelNamesMapping():
+        raise ImproperlyConfigured(
+            f"The environment variable {name}={value!r} is invalid: expected one of "
+            "DEBUG, INFO, WARNING, ERROR, CRITICAL."
+        )
+    return value
+
+
+def load_env_file() -> str | None:
+    """Load variables from the file ``ENV_FILE`` names, or ``.env`` in the
+    current folder, and return its path; ``None`` when there is none.
+
+    Variables already set in the environment win over the file, so a
+    service manager or a one-off ``VAR=value make run`` still decides.
+    """
+    path = os.environ.get("ENV_FILE") or os.path.join(os.getcwd(), ".env")
+    if not os.path.isfile(path):
+        if os.environ.get("ENV_FILE"):
+            raise ImproperlyConfigured(
+                f"The environment variable ENV_FILE is invalid: {path!r} is not a file."
+            )
+        return None
+    dotenv.load_dotenv(path, override=False)
+    return path

@@ -223,3 +223,13 @@ def test_temporary_plugin_rejects_duplicate():
             pass
 
     assert get_checker("http") is HttpChecker
+
+
+def test_unknown_plugin_name_rejected(settings):
+    settings.STATUSCORE_PLUGINS = ["http", "nosuch"]
+    reset_plugin_manager()
+    try:
+        with pytest.raises(PluginError, match="not installed: nosuch"):
+            get_plugin_manager()
+    finally:
+        reset_plugin_manager()

@@ -13,16 +13,18 @@ from statussite import env
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_manage(*args: str, **variables: str) -> subprocess.CompletedProcess:
+def run_manage(
+    *args: str, cwd: Path = ROOT, **variables: str
+) -> subprocess.CompletedProcess:
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")
+        if key not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "ENV_FILE")
     }
     environment.update(variables)
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=cwd,
         env=environment,
         capture_output=True,
         text=True,
@@ -120,3 +122,62 @@ def test_database_url_postgres_parsed(monkeypatch):
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert config["PORT"] == 6543
     assert config["NAME"] == "status"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("TIME_ZONE", "Mars/Olympus", "TIME_ZONE='Mars/Olympus' is invalid"),
+        ("LOG_LEVEL", "LOUD", "LOG_LEVEL='LOUD' is invalid"),
+        ("EMAIL_PORT", "70000", "EMAIL_PORT=70000 is invalid"),
+        ("DEBUG", "maybe", "DEBUG='maybe' is invalid"),
+    ],
+)
+def test_bad_variable_one_line(variable, value, message, tmp_path):
+    variables = {"DEBUG": "1", "STATUS_VAR_DIR": str(tmp_path), variable: value}
+
+    done = run_manage("check", **variables)
+
+    assert done.returncode != 0
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_env_file_is_read(tmp_path):
+    (tmp_path / ".env").write_text("DATABASE_URL=mysql://root@127.0.0.1/status\n")
+
+    done = run_manage("check", cwd=tmp_path, DEBUG="1", STATUS_VAR_DIR=str(tmp_path))
+
+    assert done.returncode != 0
+    assert "DATABASE_URL is invalid" in done.stderr
+
+
+def test_environment_wins_over_env_file(tmp_path):
+    (tmp_path / ".env").write_text("DATABASE_URL=mysql://root@127.0.0.1/status\n")
+
+    done = run_manage(
+        "check",
+        cwd=tmp_path,
+        DEBUG="1",
+        STATUS_VAR_DIR=str(tmp_path),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+
+    assert done.returncode == 0, done.stderr
+
+
+def test_missing_env_file_named(tmp_path):
+    done = run_manage(
+        "check", DEBUG="1", STATUS_VAR_DIR=str(tmp_path), ENV_FILE=str(tmp_path / "nope")
+    )
+
+    assert done.returncode != 0
+    assert "ENV_FILE is invalid" in done.stderr
+
+
+@pytest.mark.parametrize("port", ["abc", "0", "70000"])
+def test_bad_port_stops_serve(port, tmp_path):
+    done = run_manage("serve", DEBUG="1", STATUS_VAR_DIR=str(tmp_path), PORT=port)
+
+    assert done.returncode != 0
+    assert "Configuration error: The environment variable PORT" in done.stderr

@@ -28,3 +28,14 @@ def test_healthz_at_root(client):
 
     assert response.status_code == 200
     assert response.json()["database"] == "ok"
+
+
+@pytest.mark.django_db
+def test_healthz_answers_unknown_host(client, settings):
+    settings.ALLOWED_HOSTS = ["status.example.test"]
+
+    health = client.get("/healthz", HTTP_HOST="10.1.2.3")
+    page = client.get("/", HTTP_HOST="10.1.2.3")
+
+    assert health.status_code == 200
+    assert page.status_code == 400

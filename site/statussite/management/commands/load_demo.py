@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from statuscore.exceptions import ValidationFailed
 from statussite.demo import load_demo
+from statussite.env import env_int
 
 
 class Command(BaseCommand):
@@ -21,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--port",
             type=int,
-            default=int(os.environ.get("PORT", "8000")),
+            default=env_int("PORT", 8000, minimum=1, maximum=65535),
             help="Port the web server listens on (default: PORT or 8000).",
         )
 

@@ -5,16 +5,34 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from statussite.env import env_int
+
 logger = logging.getLogger(__name__)
 
 # Seconds a child may take to exit after SIGTERM before it is killed.
 STOP_TIMEOUT = 10
+# Seconds the web server may take to start listening.
+READY_TIMEOUT = 60
+
+
+def _accepts_connections(host: str, port: int) -> bool:
+    """Return whether something listens on ``host:port``.
+
+    A wildcard address is probed through the loopback interface.
+    """
+    probe = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    try:
+        with socket.create_connection((probe, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
 
 
 class Command(BaseCommand):
@@ -25,16 +43,29 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument(
-            "--port", type=int, default=int(os.environ.get("PORT", "8000"))
+            "--host",
+            default=os.environ.get("HOST", "127.0.0.1"),
+            help="Address to listen on (default: HOST or 127.0.0.1).",
+        )
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=env_int("PORT", 8000, minimum=1, maximum=65535),
+            help="Port to listen on (default: PORT or 8000).",
         )
 
     def handle(self, *args, host: str, port: int, **options) -> None:
         manage = [sys.executable, os.path.abspath(sys.argv[0])]
         commands = {
             "web": [
-                sys.executable, "-m", "daphne", "-b", host, "-p", str(port),
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                host,
+                "-p",
+                str(port),
                 "statussite.asgi:application",
             ],
             "worker": [*manage, "run_huey"],
@@ -56,13 +87,28 @@ class Command(BaseCommand):
             # and we stop the children in order.
             children[name] = subprocess.Popen(command, start_new_session=True)
             logger.info("Started %s (pid %s)", name, children[name].pid)
-        self.stdout.write(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)")
-
         failed = None
+        announced = False
+        ready_deadline = time.monotonic() + READY_TIMEOUT
         while not stopping and failed is None:
             for name, child in children.items():
                 if child.poll() is not None:
                     failed = name
+                    break
+            if failed is None and not announced:
+                if _accepts_connections(host, port):
+                    self.stdout.write(
+                        f"Serving on http://{host}:{port}/ (Ctrl-C to stop)"
+                    )
+                    announced = True
+                elif time.monotonic() > ready_deadline:
+                    logger.error(
+                        "The web server did not listen on %s:%s in %s s",
+                        host,
+                        port,
+                        READY_TIMEOUT,
+                    )
+                    failed = "web"
                     break
             time.sleep(0.2)
 
@@ -85,7 +131,9 @@ class Command(BaseCommand):
             try:
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                logger.warning("%s did not stop in %s s; killing it", name, STOP_TIMEOUT)
+                logger.warning(
+                    "%s did not stop in %s s; killing it", name, STOP_TIMEOUT
+                )
                 child.kill()
                 child.wait()
         logger.info("All processes stopped")
