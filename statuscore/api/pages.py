@@ -32,6 +32,8 @@ def resolve_page(request: HttpRequest, slug: str | None) -> Page:
     ``request.get_host()`` raises ``DisallowedHost`` for a host outside
     ``ALLOWED_HOSTS``, which Django turns into a 400 response.
     """
+    # An empty ?page= means no choice, as if it were left out.
+    slug = slug or None
     host, _port = split_domain_port(request.get_host())
     page = _page_for_host(host) if host else None
     if page is not None:

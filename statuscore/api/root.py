@@ -9,8 +9,8 @@ api = NinjaAPI(
     title="Status page API",
     version=__version__,
     description=(
-        "Management API for status pages, and the public "
-        "Statuspage-compatible v2 JSON."
+        "The public, read-only JSON of status pages, compatible with Atlassian "
+        "Statuspage's /api/v2/. The management API is not built yet."
     ),
     docs_url="/docs",
     openapi_url="/openapi.json",

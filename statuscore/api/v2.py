@@ -93,3 +93,19 @@ def status(request: HttpRequest, query: Query[PageQuery]) -> dict:
 def components(request: HttpRequest, query: Query[PageQuery]) -> dict:
     """Return the page's components, each group followed by its members."""
     return build_components(resolve_page(request, query.page))
+
+
+# HEAD is answered like GET, without a body, for monitors and link checkers.
+# It stays out of the schema, where it would repeat each GET's operationId.
+for _path, _view, _response in [
+    ("/summary.json", summary, SummaryResponse),
+    ("/status.json", status, StatusResponse),
+    ("/components.json", components, ComponentsResponse),
+]:
+    router.add_api_operation(
+        _path,
+        ["HEAD"],
+        _view,
+        response={200: _response, 404: Error},
+        include_in_schema=False,
+    )

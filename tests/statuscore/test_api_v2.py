@@ -715,3 +715,32 @@ def test_docs_served(client, db):
 
     assert response.status_code == 200
     assert b"/api/openapi.json" in response.content
+
+
+def test_empty_page_param_ignored(client, page):
+    response = fetch(client, SUMMARY, host="localhost", page="")
+
+    assert response.status_code == 200
+    assert response.json()["page"]["id"] == str(page.pk)
+
+
+@pytest.mark.parametrize("path", [SUMMARY, STATUS, "/api/v2/components.json"])
+def test_head_like_get_without_body(client, page, path):
+    got = fetch(client, path)
+    head = client.head(path, HTTP_HOST=HOST)
+
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head["ETag"] == got["ETag"]
+    assert head["Access-Control-Allow-Origin"] == "*"
+
+
+def test_schema_operation_ids_unique(client):
+    spec = client.get("/api/openapi.json").json()
+
+    ids = [
+        operation["operationId"]
+        for operations in spec["paths"].values()
+        for operation in operations.values()
+    ]
+    assert len(ids) == len(set(ids))
