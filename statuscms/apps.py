@@ -5,3 +5,8 @@ class StatusCmsConfig(AppConfig):
     name = "statuscms"
     verbose_name = "Status pages"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from statuscms import signals
+
+        signals.connect()

@@ -10,6 +10,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.models import Page
 
 from statuscms.overview import load_page_overview
+from statuscms.page_forms import StatusPageForm
 
 DEFAULT_BRAND_COLOR = "#1f6feb"
 
@@ -66,6 +67,7 @@ class StatusPage(Page):
 
     content_panels = Page.content_panels + [
         FieldPanel("core_page"),
+        FieldPanel("organization"),
         MultiFieldPanel(
             [FieldPanel("logo"), FieldPanel("brand_color")],
             heading="Branding",
@@ -73,6 +75,8 @@ class StatusPage(Page):
         FieldPanel("intro"),
         FieldPanel("footer_text"),
     ]
+
+    base_form_class = StatusPageForm
 
     parent_page_types = ["wagtailcore.Page"]
     subpage_types: list[str] = []

@@ -1,0 +1,139 @@
+"""The Wagtail editor form of ``StatusPage``.
+
+A new status page either takes a core page that no status page shows yet,
+or leaves the choice empty and gets a new core page, created through
+``statuscore.services.create_page`` from the page's title and slug.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django import forms
+from django.db.models import Q
+from wagtail.admin.forms import WagtailAdminPageForm
+
+from statuscore import services
+from statuscore.exceptions import ValidationFailed
+from statuscore.models import Organization
+from statuscore.models import Page as CorePage
+from statuscore.services.validation import full_clean
+
+__all__ = ["StatusPageForm"]
+
+logger = logging.getLogger(__name__)
+
+# Where an error on a core page field shows in the status page form.
+CORE_TO_FORM_FIELD = {"name": "title", "slug": "slug", "organization": "organization"}
+
+
+class StatusPageForm(WagtailAdminPageForm):
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.all(),
+        required=False,
+        label="Organisation",
+        help_text="The organisation of the new core page, when Core page is empty.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._limit_core_pages()
+
+        if self.instance.pk is not None:
+            del self.fields["organization"]
+            return
+
+        self.fields["core_page"].required = False
+        self.fields["core_page"].help_text = (
+            "The core page whose components and incidents this page shows. "
+            "Leave empty to create a new one, named after the title and using "
+            "this page's slug."
+        )
+        organizations = list(Organization.objects.all()[:2])
+        if len(organizations) == 1:
+            self.fields["organization"].initial = organizations[0].pk
+
+    def _limit_core_pages(self) -> None:
+        """Offer only core pages that no other status page shows."""
+        free = Q(cms_page__isnull=True)
+        if self.instance.core_page_id is not None:
+            free |= Q(pk=self.instance.core_page_id)
+        self.fields["core_page"].queryset = CorePage.objects.filter(free)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self._check_title_fits_core_name(cleaned_data.get("title"))
+        if self.instance.pk is None and not cleaned_data.get("core_page"):
+            self._check_new_core_page(cleaned_data)
+        return cleaned_data
+
+    def _check_title_fits_core_name(self, title: str | None) -> None:
+        # The core page's name follows the title on publish, so a longer
+        # title would fail there instead of here.
+        max_length = CorePage._meta.get_field("name").max_length
+        if title and len(title) > max_length:
+            self.add_error(
+                "title",
+                f"The title is {len(title)} characters long; the maximum is "
+                f"{max_length}, because it is also the core page's name.",
+            )
+
+    def _new_core_page_organization(self, cleaned_data) -> Organization | None:
+        chosen = cleaned_data.get("organization")
+        if chosen is not None:
+            return chosen
+
+        organizations = list(Organization.objects.all()[:2])
+        if len(organizations) == 1:
+            return organizations[0]
+        if not organizations:
+            self.add_error(
+                "core_page",
+                "No organisation exists to create a new core page in; "
+                "choose an existing core page.",
+            )
+        else:
+            self.add_error(
+                "organization",
+                "Choose the organisation of the new core page, "
+                "or choose an existing core page.",
+            )
+        return None
+
+    def _check_new_core_page(self, cleaned_data) -> None:
+        """Validate the core page that ``save`` will create, without storing it."""
+        organization = self._new_core_page_organization(cleaned_data)
+        if organization is None or self.errors:
+            return
+
+        self.new_core_page_organization = organization
+        draft = CorePage(
+            organization=organization,
+            name=cleaned_data.get("title", ""),
+            slug=cleaned_data.get("slug", ""),
+        )
+        try:
+            full_clean(draft)
+        except ValidationFailed as error:
+            for field, messages in error.errors.items():
+                form_field = CORE_TO_FORM_FIELD.get(field)
+                for message in messages:
+                    self.add_error(form_field, f"Core page {field}: {message}")
+
+    def save(self, commit: bool = True):
+        status_page = self.instance
+        if status_page.pk is None and status_page.core_page_id is None:
+            # NOTE: Wagtail's create view saves the new page outside a
+            # transaction, so if that save fails, the core page created here
+            # stays without a status page. It can then be chosen as Core page.
+            status_page.core_page = services.create_page(
+                self.new_core_page_organization,
+                status_page.title,
+                status_page.slug,
+            )
+            logger.info(
+                "Core page %s created for new status page %r",
+                status_page.core_page.pk,
+                status_page.slug,
+            )
+        return super().save(commit=commit)

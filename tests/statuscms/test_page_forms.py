@@ -1,0 +1,198 @@
+"""Creating status pages in the Wagtail page editor, and renaming them."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from wagtail.models import Page as WagtailPage
+from wagtail.models import Site
+
+from statuscms.models import StatusPage
+from statuscore import services
+from statuscore.models import Organization
+from statuscore.models import Page as CorePage
+
+
+def add_url() -> str:
+    root = WagtailPage.get_first_root_node()
+    return reverse("wagtailadmin_pages:add", args=["statuscms", "statuspage", root.pk])
+
+
+def page_form(title: str, slug: str, **changes) -> dict:
+    data = {
+        "title": title,
+        "slug": slug,
+        "core_page": "",
+        "organization": "",
+        "brand_color": "#1f6feb",
+        "intro": "",
+        "footer_text": "",
+        "comments-TOTAL_FORMS": "0",
+        "comments-INITIAL_FORMS": "0",
+        "comments-MIN_NUM_FORMS": "0",
+        "comments-MAX_NUM_FORMS": "1000",
+        "action-publish": "action-publish",
+    }
+    data.update(changes)
+    return data
+
+
+def core_page_choices(response) -> list[int]:
+    return [page.pk for page in response.context["form"].fields["core_page"].queryset]
+
+
+def test_add_form_hides_taken_core_page(admin_client, status_page, page, organization):
+    free = services.create_page(organization, "Free", "free")
+
+    response = admin_client.get(add_url())
+
+    assert response.status_code == 200
+    assert core_page_choices(response) == [free.pk]
+
+
+def test_edit_form_offers_own_core_page(admin_client, status_page, page):
+    response = admin_client.get(
+        reverse("wagtailadmin_pages:edit", args=[status_page.pk])
+    )
+
+    assert response.status_code == 200
+    assert core_page_choices(response) == [page.pk]
+    assert "organization" not in response.context["form"].fields
+
+
+def test_second_page_creates_core_page(admin_client, status_page, organization):
+    response = admin_client.post(add_url(), page_form("Acme Mobile", "mobile"))
+
+    assert response.status_code == 302
+    second = StatusPage.objects.get(slug="mobile")
+    assert second.live
+    assert second.core_page.name == "Acme Mobile"
+    assert second.core_page.slug == "mobile"
+    assert second.core_page.organization == organization
+
+
+def test_second_page_serves(admin_client, client, status_page, page):
+    admin_client.post(add_url(), page_form("Acme Mobile", "mobile"))
+    second = StatusPage.objects.get(slug="mobile")
+    services.create_component(second.core_page, "Push notifications")
+    Site.objects.create(hostname="mobile.acme.test", port=80, root_page=second)
+
+    response = client.get("/", HTTP_HOST="mobile.acme.test")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Acme Mobile" in html
+    assert "Push notifications" in html
+    assert "Acme Status" not in html
+
+
+def test_second_page_takes_free_core_page(admin_client, status_page, organization):
+    free = services.create_page(organization, "Acme Mobile", "acme-mobile")
+    data = page_form("Mobile status", "mobile", core_page=free.pk)
+
+    response = admin_client.post(add_url(), data)
+
+    assert response.status_code == 302
+    assert StatusPage.objects.get(slug="mobile").core_page == free
+    assert CorePage.objects.count() == 2
+
+
+def test_taken_core_page_rejected(admin_client, status_page, page):
+    data = page_form("Copy", "copy", core_page=page.pk)
+
+    response = admin_client.post(add_url(), data)
+
+    assert response.status_code == 200
+    assert "core_page" in response.context["form"].errors
+    assert StatusPage.objects.count() == 1
+
+
+def test_taken_core_slug_rejected(admin_client, status_page, organization):
+    services.create_page(organization, "Free", "free")
+
+    response = admin_client.post(add_url(), page_form("Copy", "free"))
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "slug" in errors
+    assert "Core page slug" in errors["slug"][0]
+    assert StatusPage.objects.count() == 1
+    assert CorePage.objects.count() == 2
+
+
+def test_several_organizations_need_choice(admin_client, status_page, organization):
+    Organization.objects.create(name="Beta", slug="beta")
+
+    response = admin_client.post(add_url(), page_form("Acme Mobile", "mobile"))
+
+    assert response.status_code == 200
+    assert "organization" in response.context["form"].errors
+    assert not CorePage.objects.filter(slug="mobile").exists()
+
+
+def test_several_organizations_chosen_one_used(admin_client, status_page):
+    beta = Organization.objects.create(name="Beta", slug="beta")
+    data = page_form("Beta status", "beta", organization=beta.pk)
+
+    response = admin_client.post(add_url(), data)
+
+    assert response.status_code == 302
+    assert CorePage.objects.get(slug="beta").organization == beta
+
+
+def test_no_organization_needs_core_page(admin_client, db):
+    response = admin_client.post(add_url(), page_form("Lonely", "lonely"))
+
+    assert response.status_code == 200
+    assert "core_page" in response.context["form"].errors
+    assert not CorePage.objects.exists()
+
+
+def test_long_title_rejected(admin_client, status_page):
+    response = admin_client.post(add_url(), page_form("x" * 201, "long"))
+
+    assert response.status_code == 200
+    assert "title" in response.context["form"].errors
+    assert not CorePage.objects.filter(slug="long").exists()
+
+
+def edit_form(status_page, **changes) -> dict:
+    data = page_form(
+        status_page.title, status_page.slug, core_page=status_page.core_page_id
+    )
+    del data["organization"]
+    data.update(changes)
+    return data
+
+
+def test_publish_renames_core_page(admin_client, client, status_page, page):
+    url = reverse("wagtailadmin_pages:edit", args=[status_page.pk])
+
+    response = admin_client.post(url, edit_form(status_page, title="Acme Cloud"))
+
+    assert response.status_code == 302
+    page.refresh_from_db()
+    assert page.name == "Acme Cloud"
+    summary = client.get("/api/v2/summary.json", HTTP_HOST=page.domain).json()
+    assert summary["page"]["name"] == "Acme Cloud"
+
+
+def test_draft_keeps_core_name(admin_client, status_page, page):
+    url = reverse("wagtailadmin_pages:edit", args=[status_page.pk])
+    data = edit_form(status_page, title="Acme Cloud")
+    del data["action-publish"]
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302
+    page.refresh_from_db()
+    assert page.name == "Acme Status"
+
+
+def test_publish_same_title_no_write(admin_client, status_page, page):
+    before = CorePage.objects.get(pk=page.pk).updated_at
+    url = reverse("wagtailadmin_pages:edit", args=[status_page.pk])
+
+    response = admin_client.post(url, edit_form(status_page))
+
+    assert response.status_code == 302
+    assert CorePage.objects.get(pk=page.pk).updated_at == before
