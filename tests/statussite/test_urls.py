@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from tests.statussite.test_settings import run_manage
+
 
 def test_api_docs_use_local_assets(client):
     response = client.get("/api/docs")
@@ -39,3 +41,24 @@ def test_healthz_answers_unknown_host(client, settings):
 
     assert health.status_code == 200
     assert page.status_code == 400
+
+
+def test_disallowed_host_logged_without_traceback(tmp_path):
+    script = (
+        "from django.test import Client\n"
+        "print(Client(HTTP_HOST='evil.test').get('/').status_code)\n"
+    )
+
+    done = run_manage(
+        "shell",
+        "-c",
+        script,
+        DEBUG="0",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="status.example.test",
+        STATUS_VAR_DIR=str(tmp_path),
+    )
+
+    assert done.stdout.strip().endswith("400")
+    assert "Invalid HTTP_HOST header: 'evil.test'" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -10,11 +10,7 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("STATUS_VAR_DIR", os.path.join(os.getcwd(), "var", "test"))
 
 from statussite.settings.base import *  # noqa: E402,F403
-from statussite.settings.base import HUEY, STATIC_ROOT  # noqa: E402
-
-# WhiteNoise warns on every request when the folder is missing; tests do
-# not collect static files.
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+from statussite.settings.base import HUEY  # noqa: E402
 
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
