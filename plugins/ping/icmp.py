@@ -70,8 +70,8 @@ def echo_request(family: int, identifier: int, sequence: int, payload: bytes) ->
 
     The IPv4 checksum is computed here. The kernel fills in the ICMPv6
     checksum, whose pseudo-header holds the source address that the kernel
-    chooses, and on datagram
-    sockets it also replaces the identifier with the socket's own.
+    chooses. On datagram sockets the kernel also replaces the identifier
+    with the socket's own.
     """
     header = _HEADER.pack(ECHO_REQUEST[family], 0, 0, identifier, sequence)
     if family == socket.AF_INET6:
