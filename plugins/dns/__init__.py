@@ -1,8 +1,7 @@
 """The DNS record checker plugin."""
 
-from statuscore import hookimpl
-
 from plugins.dns.checker import DnsChecker
+from statuscore import hookimpl
 
 
 @hookimpl

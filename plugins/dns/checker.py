@@ -112,8 +112,7 @@ class DnsChecker(Checker):
             return Outcome("down", _elapsed_ms(started), reason, details)
         except dns.resolver.LifetimeTimeout:
             reason = (
-                f"DNS query timed out after {context.timeout:g} s "
-                f"(resolver {server})"
+                f"DNS query timed out after {context.timeout:g} s (resolver {server})"
             )
             return Outcome("down", _elapsed_ms(started), reason, details)
         except dns.resolver.NoNameservers as error:
@@ -152,9 +151,7 @@ def _make_resolver(config: DnsConfig, timeout: float) -> dns.asyncresolver.Resol
 def _query_name(config: DnsConfig) -> dns.name.Name:
     if config.record_type == "PTR":
         try:
-            return dns.reversename.from_address(
-                str(ipaddress.ip_address(config.name))
-            )
+            return dns.reversename.from_address(str(ipaddress.ip_address(config.name)))
         except ValueError:
             pass
     return dns.name.from_text(config.name)

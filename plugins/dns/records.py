@@ -16,6 +16,7 @@ import dns.rdataclass
 import dns.rdatatype
 from dns.rdata import Rdata
 
+
 def _name(name: dns.name.Name) -> str:
     text = name.to_text(omit_final_dot=True).lower()
     return text or "."

@@ -1,8 +1,7 @@
 """The ICMP echo (ping) checker plugin."""
 
-from statuscore import hookimpl
-
 from plugins.ping.checker import PingChecker
+from statuscore import hookimpl
 
 
 @hookimpl

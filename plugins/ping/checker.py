@@ -94,9 +94,7 @@ class PingChecker(Checker):
         return _summarise(sent, round_trips, address, details)
 
 
-async def _resolve(
-    loop: asyncio.AbstractEventLoop, host: str
-) -> tuple[int, str]:
+async def _resolve(loop: asyncio.AbstractEventLoop, host: str) -> tuple[int, str]:
     infos = await loop.getaddrinfo(host, None, type=socket.SOCK_DGRAM)
     family, _, _, _, sockaddr = infos[0]
     return family, sockaddr[0]

@@ -80,9 +80,7 @@ def echo_request(family: int, identifier: int, sequence: int, payload: bytes) ->
     return _HEADER.pack(ECHO_REQUEST[family], 0, value, identifier, sequence) + payload
 
 
-def is_reply_to(
-    packet: bytes, icmp: IcmpSocket, sequence: int, payload: bytes
-) -> bool:
+def is_reply_to(packet: bytes, icmp: IcmpSocket, sequence: int, payload: bytes) -> bool:
     """Tell whether ``packet`` is the echo reply to our request ``sequence``.
 
     A raw IPv4 socket receives the IP header too, and every ICMP message

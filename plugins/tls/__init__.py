@@ -1,8 +1,7 @@
 """The TLS certificate checker plugin."""
 
-from statuscore import hookimpl
-
 from plugins.tls.checker import TlsChecker
+from statuscore import hookimpl
 
 
 @hookimpl

@@ -56,16 +56,12 @@ class TlsConfig(pydantic.BaseModel):
     )
     verify: bool = pydantic.Field(
         default=True,
-        description=(
-            "Verify trust and hostname. When off, only the expiry is judged."
-        ),
+        description=("Verify trust and hostname. When off, only the expiry is judged."),
     )
     trusted_ca_pem: str | None = pydantic.Field(
         default=None,
         max_length=100_000,
-        description=(
-            "PEM certificates of private CAs to trust, besides the system's."
-        ),
+        description=("PEM certificates of private CAs to trust, besides the system's."),
     )
     warn_days: int = pydantic.Field(
         default=14,
@@ -298,8 +294,7 @@ def _verify_reason(
     if error.verify_code == _HOSTNAME_MISMATCH_CODE:
         names = ", ".join(leaf.names) if leaf and leaf.names else "other names"
         return (
-            f"hostname mismatch: certificate is for {names}, "
-            f"not {config.expected_name}"
+            f"hostname mismatch: certificate is for {names}, not {config.expected_name}"
         )
     if error.verify_code in _UNTRUSTED_CODES:
         return f"certificate not trusted: {error.verify_message}"

@@ -176,9 +176,7 @@ def test_names_compared_without_case_or_dot(record_type, zone_line, expected):
     name = zone_line.split()[0]
     with StubDnsServer([zone_line]) as server:
         outcome = run_dns(
-            dns_config(
-                server, name=name, record_type=record_type, expected=[expected]
-            )
+            dns_config(server, name=name, record_type=record_type, expected=[expected])
         )
 
     assert outcome.status == "up", outcome.reason
