@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 class EventKind(StrEnum):
     COMPONENT_STATUS_CHANGED = "component.status_changed"
     CHECK_STATE_CHANGED = "check.state_changed"
+    CERTIFICATE_EXPIRING = "certificate.expiring"
     INCIDENT_CREATED = "incident.created"
     INCIDENT_UPDATED = "incident.updated"
     INCIDENT_RESOLVED = "incident.resolved"

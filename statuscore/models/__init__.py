@@ -1,5 +1,6 @@
 """Domain models. Change them only through ``statuscore.services``."""
 
+from statuscore.models.certificates import CertificateReminder
 from statuscore.models.checks import Check, CheckResult, CheckState, ResultStatus
 from statuscore.models.components import Component, ComponentGroup, ComponentStatus
 from statuscore.models.incidents import (
@@ -15,6 +16,7 @@ from statuscore.models.outbox import OutboxEvent
 from statuscore.models.pages import Page
 
 __all__ = [
+    "CertificateReminder",
     "Check",
     "CheckResult",
     "CheckState",

@@ -24,6 +24,7 @@ from statuscore.models import (
     ResultStatus,
 )
 from statuscore.plugins import get_checker
+from statuscore.services.certificates import remind_of_expiry
 from statuscore.services.components import set_component_status
 from statuscore.services.validation import full_clean, pydantic_errors, require_choice
 
@@ -248,6 +249,7 @@ def record_result(check_id: int, outcome: Outcome, checked_at: datetime) -> Chec
         reason=outcome.reason[:MAX_REASON_LENGTH],
         details=outcome.details,
     )
+    remind_of_expiry(check, outcome.details, checked_at)
 
     old_state = check.state
     new_state, failures, successes = _next_state(check, outcome.status)
