@@ -42,18 +42,21 @@ COMPONENT_STATUS_CHOICES = [
 def add_service_errors(form: forms.BaseForm, error: ValidationFailed) -> None:
     """Attach each message of ``error`` to the form field it names.
 
-    Services name nested values with dots, such as ``components.status``,
-    and the part before the first dot is taken as the form field. A message
-    for a field the form does not have becomes a non-field error that
-    starts with the field's name.
+    Services name nested values with dots, such as ``config.url``. The
+    part before the first dot is taken as the form field, and the rest
+    starts the message, as in "url: Field required". A message for a field
+    the form does not have becomes a non-field error that starts with the
+    field's whole name.
     """
     for field, messages in error.errors.items():
-        name = field.split(".", 1)[0]
+        name, _, path = field.partition(".")
         for message in messages:
-            if name in form.fields:
-                form.add_error(name, message)
-            else:
+            if name not in form.fields:
                 form.add_error(None, f"{field}: {message}")
+            elif path:
+                form.add_error(name, f"{path}: {message}")
+            else:
+                form.add_error(name, message)
 
 
 class PageLabelMixin:
@@ -263,12 +266,10 @@ class IncidentUpdateForm(AffectedComponentsMixin, forms.ModelForm):
         """Return the status for the affected components, or None to keep theirs.
 
         Resolving with ``restore_operational`` ticked returns them to
-        operational, whatever ``component_status`` says.
+        operational and overrides ``component_status``.
         """
         data = self.cleaned_data
-        if (
-            data.get("status") == IncidentStatus.RESOLVED
-            and data.get("restore_operational")
-        ):
+        resolving = data.get("status") == IncidentStatus.RESOLVED
+        if resolving and data.get("restore_operational"):
             return ComponentStatus.OPERATIONAL
         return super().chosen_status()

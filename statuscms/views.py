@@ -1,4 +1,4 @@
-"""Admin screens for components and incidents, built on Wagtail's ModelViewSet.
+"""Admin screens for components, incidents and checks, built on Wagtail's ModelViewSet.
 
 Wagtail's generic views save the model form. These views replace
 ``save_instance`` with calls to ``statuscore.services``, so every change
@@ -16,6 +16,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.log_actions import log
 
+from statuscms.check_forms import CheckCreateForm, CheckEditForm
 from statuscms.forms import (
     ComponentCreateForm,
     ComponentEditForm,
@@ -27,7 +28,7 @@ from statuscms.forms import (
 )
 from statuscore import services
 from statuscore.exceptions import ValidationFailed
-from statuscore.models import Component, ComponentGroup, Incident
+from statuscore.models import Check, Component, ComponentGroup, Incident
 
 __all__ = ["StatusViewSetGroup"]
 
@@ -278,10 +279,83 @@ class IncidentViewSet(ServiceViewSet):
         return IncidentUpdateForm if for_update else IncidentCreateForm
 
 
+class CheckIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("page", "component")
+
+
+class CheckCreateView(ServiceFormMixin, generic.CreateView):
+    def save_instance(self) -> Check:
+        data = self.form.cleaned_data
+        check = services.create_check(
+            data["page"],
+            data["name"],
+            data["checker"],
+            data["config"],
+            component=data["component"],
+            interval_seconds=data["interval_seconds"],
+            timeout_seconds=data["timeout_seconds"],
+            failure_threshold=data["failure_threshold"],
+            recovery_threshold=data["recovery_threshold"],
+            outage_status=data["outage_status"],
+            enabled=data["enabled"],
+        )
+        log(check, "wagtail.create", user=self.request.user)
+        return check
+
+
+class CheckEditView(ServiceFormMixin, generic.EditView):
+    def save_instance(self) -> Check:
+        data = self.form.cleaned_data
+
+        # update_check reads a fresh, locked row, because the form has
+        # already copied the submitted values onto self.object.
+        check = services.update_check(
+            self.object,
+            name=data["name"],
+            config=data["config"],
+            component=data["component"],
+            interval_seconds=data["interval_seconds"],
+            timeout_seconds=data["timeout_seconds"],
+            failure_threshold=data["failure_threshold"],
+            recovery_threshold=data["recovery_threshold"],
+            outage_status=data["outage_status"],
+            enabled=data["enabled"],
+        )
+        log(check, "wagtail.edit", user=self.request.user)
+        return check
+
+
+class CheckViewSet(ServiceViewSet):
+    model = Check
+    name = "status_checks"
+    icon = "pick"
+    menu_label = "Checks"
+
+    index_view_class = CheckIndexView
+    add_view_class = CheckCreateView
+    edit_view_class = CheckEditView
+
+    # The configuration is left out, because it may contain secrets.
+    list_display = [
+        "name",
+        "checker",
+        "component",
+        "state",
+        "interval_seconds",
+        "last_run_at",
+    ]
+    list_filter = ["page", "checker", "state", "enabled"]
+    search_fields = ["name"]
+
+    def get_form_class(self, for_update: bool = False):
+        return CheckEditForm if for_update else CheckCreateForm
+
+
 class StatusViewSetGroup(ModelViewSetGroup):
-    """The "Status" menu: incidents, components and their groups."""
+    """The "Status" menu: incidents, components, their groups and checks."""
 
     menu_label = "Status"
     menu_icon = "info-circle"
     menu_order = 150
-    items = (IncidentViewSet, ComponentViewSet, ComponentGroupViewSet)
+    items = (IncidentViewSet, ComponentViewSet, ComponentGroupViewSet, CheckViewSet)
