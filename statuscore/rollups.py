@@ -147,7 +147,8 @@ def _build_row(
 ) -> CheckRollupHour | CheckRollupDay | None:
     """Compute one bucket from the check's results, or ``None`` when the
     bucket holds no results and no covered time."""
-    first = bisect.bisect_left(times, bucket.start - coverage_cap(check.interval_seconds))
+    cap = coverage_cap(check.interval_seconds)
+    first = bisect.bisect_left(times, bucket.start - cap)
     inside = bisect.bisect_left(times, bucket.start)
     after = bisect.bisect_left(times, bucket.end)
     samples = [Sample(row[0], row[1]) for row in rows[first:after]]
@@ -344,5 +345,7 @@ def delete_expired_results(
         deleted += count
 
     if deleted:
-        logger.info("Deleted %s check results older than %s", deleted, cutoff.isoformat())
+        logger.info(
+            "Deleted %s check results older than %s", deleted, cutoff.isoformat()
+        )
     return deleted
