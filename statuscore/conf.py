@@ -25,7 +25,7 @@ class StatusCoreSettings:
     """Outbox rows one drain task processes before it re-queues itself."""
 
     result_retention_days: int
-    """Days raw check results are kept; roll-ups are kept after that."""
+    """Days raw check results are kept. Roll-ups are kept after that."""
 
 
 def get_settings() -> StatusCoreSettings:

@@ -1,7 +1,7 @@
 """Daily uptime bars of a check or a component, for the public page.
 
 Days are calendar days in the page's time zone. Closed days are read from
-``CheckRollupDay``; raw results are read only for today, and for
+``CheckRollupDay``. Raw results are read only for today, and for
 yesterday when its roll-up is not written yet. The number of queries is
 therefore the same for ten days of history as for ten years.
 
@@ -37,7 +37,7 @@ class DayBar:
     """One local day of the uptime bars.
 
     ``uptime_percent`` and ``worst_status`` are ``None`` on a day without
-    data. ``coverage`` is the known share of the day, from 0 to 1; for
+    data. ``coverage`` is the known share of the day, from 0 to 1. For
     today it is the share of the part of the day that has passed.
     """
 
@@ -109,7 +109,8 @@ def _target(target: Check | Component) -> tuple[list[Check], zoneinfo.ZoneInfo]:
     if isinstance(target, Check):
         return [target], page_zone(target.page)
     checks = list(Check.objects.filter(component=target).select_related("page"))
-    return checks, page_zone(target.page)
+    page = checks[0].page if checks else target.page
+    return checks, page_zone(page)
 
 
 def uptime_history(

@@ -146,7 +146,7 @@ def _build_row(
     now: datetime,
 ) -> CheckRollupHour | CheckRollupDay | None:
     """Compute one bucket from the check's results, or ``None`` when the
-    bucket holds no results and no covered time."""
+    bucket contains no results and no covered time."""
     cap = coverage_cap(check.interval_seconds)
     first = bisect.bisect_left(times, bucket.start - cap)
     inside = bisect.bisect_left(times, bucket.start)
@@ -270,7 +270,7 @@ def rollup_results(
     """Roll up the hours and local days that ended in ``(since, until]``.
 
     ``check_ids`` limits the work to those checks. ``until`` defaults to
-    now and is never later than now, so an open bucket is never written;
+    now and is never later than now, so an open bucket is never written.
     ``since`` defaults to one day before ``until``. Buckets with no
     results and no covered time get no row. Returns the rows written.
     """
@@ -308,7 +308,7 @@ def rollup_results(
 def roll_up_recent(now: datetime | None = None) -> int:
     """Roll up every bucket that closed since the last run.
 
-    The newest hourly roll-up marks where the last run stopped; the run
+    The newest hourly roll-up marks where the last run stopped. The run
     starts ``REROLL_MARGIN`` before it, so results recorded late are
     counted. On the first run it starts at the oldest raw result.
     """

@@ -69,7 +69,8 @@ def roll_up_results() -> int:
     """Roll up the hours and days that closed, then delete raw results older
     than ``STATUSCORE_RESULT_RETENTION_DAYS``.
 
-    Rolling up comes first, so no result is deleted before it is counted.
+    Rolling up comes first. A result recorded more than about two hours
+    after its hour closed is not rolled up, so it is deleted uncounted.
     """
     roll_up_recent()
     return delete_expired_results()

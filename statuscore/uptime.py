@@ -1,12 +1,12 @@
 """Time-weighted uptime of a check, computed from its results.
 
-This module only computes; it reads no database and has no clock. The
+This module only computes. It reads no database and has no clock. The
 rules, with ``interval`` the check's interval:
 
-1. A result stands for the time from its ``checked_at`` until the next
+1. A result covers the time from its ``checked_at`` until the next
    result, but for at most ``COVERAGE_INTERVALS * interval``. So one late
    or lost run leaves no hole, while a stopped monitor does.
-2. Time that no result stands for is *unknown*: it is neither up nor down.
+2. Time that no result covers is *unknown*: it is neither up nor down.
    It is left out of both the known time and the downtime. A monitor that
    was stopped for five hours therefore neither lowers nor raises uptime,
    and the first result after the restart is where downtime (if any)
@@ -19,7 +19,7 @@ rules, with ``interval`` the check's interval:
    uptime is ``None`` ("no data"), never 100% and never 0%.
 6. ``coverage = known_seconds / period_seconds``: the share of the period
    for which a result gives the state. Maintenance time is not known time,
-   so it lowers coverage; ``maintenance_seconds`` says by how much.
+   so it lowers coverage, by ``maintenance_seconds``.
 
 Each result counts as measured, before any confirmation rule: a single
 failed run is downtime until the next result.
@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 COVERAGE_INTERVALS = 2
-"""How many check intervals one result may stand for at most."""
+"""The maximum number of check intervals that one result covers."""
 
 UP = "up"
 DEGRADED = "degraded"
@@ -103,7 +103,7 @@ class Measure:
 
     @property
     def coverage(self) -> float | None:
-        """Known share of the period, from 0 to 1; ``None`` for an empty period."""
+        """Known share of the period, from 0 to 1, or ``None`` for an empty period."""
         if self.period_seconds <= 0:
             return None
         return self.known_seconds / self.period_seconds
@@ -121,7 +121,7 @@ class Measure:
 
 
 def coverage_cap(interval_seconds: float) -> timedelta:
-    """Return the longest time one result of a check may stand for."""
+    """Return the maximum time that one result of a check covers."""
     return timedelta(seconds=COVERAGE_INTERVALS * interval_seconds)
 
 
@@ -162,11 +162,11 @@ def measure(
     """Measure the period ``[start, end)`` from a check's results.
 
     ``samples`` must include the results from ``coverage_cap`` before
-    ``start``, since they may stand for the first moments of the period.
+    ``start``, since they may cover the first moments of the period.
     Results before that, or from ``end`` on, change nothing. ``end`` must
     not lie in the future: pass the current time for a period still open.
 
-    1. Each result stands until the next one, capped by ``coverage_cap``.
+    1. Each result covers the time until the next one, capped by ``coverage_cap``.
     2. That span is clipped to the period.
     3. The part inside maintenance windows is left out.
     4. What remains is known time, and downtime or degraded time by status.
@@ -180,10 +180,10 @@ def measure(
     known = down = degraded = 0.0
 
     for index, sample in enumerate(ordered):
-        stands_until = sample.checked_at + cap
+        covers_until = sample.checked_at + cap
         if index + 1 < len(ordered):
-            stands_until = min(stands_until, ordered[index + 1].checked_at)
-        span = Span(max(sample.checked_at, start), min(stands_until, end))
+            covers_until = min(covers_until, ordered[index + 1].checked_at)
+        span = Span(max(sample.checked_at, start), min(covers_until, end))
         if span.seconds <= 0:
             continue
 

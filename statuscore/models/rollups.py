@@ -7,7 +7,7 @@ class CheckRollup(models.Model):
     Seconds follow the rules of ``statuscore.uptime``: ``known_seconds``
     is covered time outside maintenance and includes ``down_seconds`` and
     ``degraded_seconds``. The counts and latencies are over the results
-    whose ``checked_at`` lies in the bucket; latencies leave out down
+    whose ``checked_at`` lies in the bucket. Latencies leave out down
     results, whose response time is mostly the timeout.
     """
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from statuscore.history import uptime_history
-from statuscore.models import CheckResult, CheckRollupDay
+from statuscore.models import CheckResult, CheckRollupDay, Component
 from statuscore.rollups import delete_expired_results, roll_up_recent
 from statuscore.services.checks import create_check
 from statuscore.testing import fake_plugin, temporary_plugin
@@ -129,7 +129,7 @@ def test_gap_lowers_coverage_not_uptime(check):
     today = uptime_history(check, days=1, now=NOW).days[0]
 
     assert today.uptime_percent == 100.0
-    # 00:00 to 01:01, because the 00:59 result stands two intervals, then
+    # 00:00 to 01:01, because the 00:59 result covers two intervals, then
     # 05:00 until now.
     assert today.known_seconds == 3660 + 3600
     assert today.coverage == pytest.approx(7260 / (6 * 3600), rel=1e-12)
@@ -251,6 +251,18 @@ def test_query_count_independent_of_history(
     with django_assert_max_num_queries(4):
         uptime_history(long, days=read_days, now=NOW)
     assert count_queries(short, read_days) == count_queries(long, read_days)
+
+
+def test_component_query_count(page, component, django_assert_max_num_queries):
+    for name in ("API", "Web", "Worker"):
+        check = create_check(page, name, "fake", {}, component=component)
+        add_rollup_days(check, TODAY - timedelta(days=100), 100)
+        add_results(check, TODAY, NOW)
+    component = Component.objects.get(pk=component.pk)
+
+    with django_assert_max_num_queries(4):
+        history = uptime_history(component, now=NOW)
+    assert history.uptime_percent == 100.0
 
 
 def test_uptime_kept_after_retention(check, settings):

@@ -159,7 +159,7 @@ def test_empty_buckets_get_no_rows(check):
 
     rollup_results(since=DAY_START, until=DAY_END, now=NOW)
 
-    # Hour 5, and hour 6 for the two minutes the 05:59 result stands for.
+    # Hour 5, and hour 6 for the two minutes the 05:59 result covers.
     assert CheckRollupHour.objects.count() == 2
     assert CheckRollupHour.objects.get(bucket_start=at(6)).known_seconds == 60
 
@@ -234,7 +234,7 @@ def test_recent_rollup_starts_at_oldest_result(check):
 
     roll_up_recent(now=NOW)
 
-    # The 23:59 result also stands for the first minute of the next day.
+    # The 23:59 result also covers the first minute of the next day.
     assert CheckRollupHour.objects.count() == 25
     assert CheckRollupDay.objects.count() == 1
 

@@ -56,7 +56,7 @@ def test_ten_minute_outage_in_day():
 
 def test_five_hour_gap_is_unknown():
     # The monitor stops after its 09:59 run and restarts at 15:00. The
-    # 09:59 result stands for two intervals, to 10:01; the rest is unknown.
+    # 09:59 result covers two intervals, to 10:01, and the rest is unknown.
     samples = stream(DAY_START, at(10)) + stream(at(15), DAY_END)
 
     totals = measure_day(samples)
@@ -142,7 +142,7 @@ def test_result_before_period_covers_its_start():
     assert totals.known_seconds == 90
 
 
-def test_last_result_stands_at_most_two_intervals():
+def test_last_result_covers_two_intervals():
     totals = measure_day([Sample(at(6), "up")])
 
     assert totals.known_seconds == 120
