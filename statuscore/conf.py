@@ -24,6 +24,9 @@ class StatusCoreSettings:
     outbox_batch_size: int
     """Outbox rows one drain task processes before it re-queues itself."""
 
+    result_retention_days: int
+    """Days raw check results are kept. Roll-ups are kept after that."""
+
 
 def get_settings() -> StatusCoreSettings:
     """Read the settings now, so tests that override them are honoured."""
@@ -34,4 +37,5 @@ def get_settings() -> StatusCoreSettings:
         monitor_tick=getattr(settings, "STATUSCORE_MONITOR_TICK", 1.0),
         max_concurrent_checks=getattr(settings, "STATUSCORE_MAX_CONCURRENT_CHECKS", 200),
         outbox_batch_size=getattr(settings, "STATUSCORE_OUTBOX_BATCH_SIZE", 100),
+        result_retention_days=getattr(settings, "STATUSCORE_RESULT_RETENTION_DAYS", 30),
     )

@@ -1,4 +1,4 @@
-"""huey tasks: draining the outbox.
+"""huey tasks: draining the outbox, rolling up results, retention.
 
 Delivery is at least once. A row is marked processed only after every
 plugin's event hook returned; a failure leaves it pending with the error
@@ -18,6 +18,7 @@ from statuscore.conf import get_settings
 from statuscore.events import Event
 from statuscore.models import OutboxEvent
 from statuscore.plugins import get_plugin_manager
+from statuscore.rollups import delete_expired_results, roll_up_recent
 
 logger = logging.getLogger(__name__)
 
@@ -61,3 +62,15 @@ def sweep_outbox() -> int:
     """Drain what an earlier drain missed, such as events queued while the
     task queue was unreachable."""
     return process_outbox()
+
+
+@db_periodic_task(crontab(minute="2"))
+def roll_up_results() -> int:
+    """Roll up the hours and days that closed, then delete raw results older
+    than ``STATUSCORE_RESULT_RETENTION_DAYS``.
+
+    Rolling up comes first. A result recorded more than about two hours
+    after its hour closed is not rolled up, so it is deleted uncounted.
+    """
+    roll_up_recent()
+    return delete_expired_results()

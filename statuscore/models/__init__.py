@@ -14,11 +14,14 @@ from statuscore.models.incidents import (
 from statuscore.models.organizations import Membership, Organization, Role
 from statuscore.models.outbox import OutboxEvent
 from statuscore.models.pages import Page
+from statuscore.models.rollups import CheckRollupDay, CheckRollupHour
 
 __all__ = [
     "CertificateReminder",
     "Check",
     "CheckResult",
+    "CheckRollupDay",
+    "CheckRollupHour",
     "CheckState",
     "Component",
     "ComponentGroup",
