@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('statuscore', '0001_initial'),
+        ('statuscore', '0002_certificate_reminders'),
     ]
 
     operations = [
