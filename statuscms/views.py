@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.log_actions import log
@@ -29,6 +30,7 @@ from statuscms.forms import (
 from statuscore import services
 from statuscore.exceptions import ValidationFailed
 from statuscore.models import Check, Component, ComponentGroup, Incident
+from statuscore.plugins import get_checkers
 
 __all__ = ["StatusViewSetGroup"]
 
@@ -279,6 +281,12 @@ class IncidentViewSet(ServiceViewSet):
         return IncidentUpdateForm if for_update else IncidentCreateForm
 
 
+def _checker_label(check: Check) -> str:
+    """Return the label of the check's checker, or its name if none is registered."""
+    checker = get_checkers().get(check.checker)
+    return check.checker if checker is None else checker.label
+
+
 class CheckIndexView(generic.IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("page", "component")
@@ -339,7 +347,7 @@ class CheckViewSet(ServiceViewSet):
     # The configuration is left out, because it may contain secrets.
     list_display = [
         "name",
-        "checker",
+        Column("checker", label="Checker", accessor=_checker_label),
         "component",
         "state",
         "interval_seconds",

@@ -251,7 +251,7 @@ def test_check_listing(admin_client, page, component):
     html = response.content.decode()
     assert response.status_code == 200
     assert "API health" in html
-    assert "token" in html
+    assert "Token-protected endpoint" in html
     assert "Unknown" in html
     assert "45" in html
     assert "s3cr3t" not in html
