@@ -50,8 +50,9 @@ def _schema_type(schema: dict) -> str:
 def describe_config(label: str, config_model: type[pydantic.BaseModel]) -> str:
     """Return HTML help listing a checker's configuration fields.
 
-    Each field shows its JSON type, whether it is required or its default,
-    and the description from the pydantic model, all escaped.
+    Each field shows its JSON type, whether it is required, its default if
+    the schema states one, and the description from the pydantic model,
+    all escaped.
     """
     schema = config_model.model_json_schema()
     required = set(schema.get("required", []))
@@ -59,8 +60,11 @@ def describe_config(label: str, config_model: type[pydantic.BaseModel]) -> str:
     for name, field in schema.get("properties", {}).items():
         if name in required:
             need = "required"
+        elif "default" in field:
+            need = f"default {json.dumps(field['default'])}"
         else:
-            need = f"default {json.dumps(field.get('default'))}"
+            # A default_factory leaves no default in the schema.
+            need = "optional"
         rows.append((name, _schema_type(field), need, field.get("description", "")))
     items = format_html_join(
         "", "<li><code>{}</code> ({}, {}) {}</li>", rows

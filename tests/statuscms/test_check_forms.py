@@ -166,6 +166,7 @@ def test_check_add_form_describes_config(admin_client, page):
     html = response.content.decode()
     assert "<code>url</code> (string, required)" in html
     assert "Status codes that count as up." in html
+    assert "<code>expected_status</code> (array, optional)" in html
     assert "<code>max_redirects</code> (integer, default 10)" in html
 
 
