@@ -2,6 +2,7 @@
 
 from statuscore.models.checks import Check, CheckResult, CheckState, ResultStatus
 from statuscore.models.components import Component, ComponentGroup, ComponentStatus
+from statuscore.models.heartbeats import Heartbeat
 from statuscore.models.incidents import (
     Incident,
     IncidentImpact,
@@ -21,6 +22,7 @@ __all__ = [
     "Component",
     "ComponentGroup",
     "ComponentStatus",
+    "Heartbeat",
     "Incident",
     "IncidentImpact",
     "IncidentStatus",
