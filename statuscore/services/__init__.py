@@ -12,6 +12,11 @@ from statuscore.services.components import (
     set_component_status,
     update_component,
 )
+from statuscore.services.heartbeats import (
+    create_push_check,
+    record_push,
+    regenerate_push_token,
+)
 from statuscore.services.incidents import create_incident, post_incident_update
 from statuscore.services.pages import add_member, create_organization, create_page
 
@@ -23,8 +28,11 @@ __all__ = [
     "create_component",
     "create_component_group",
     "create_incident",
+    "create_push_check",
     "post_incident_update",
+    "record_push",
     "record_result",
+    "regenerate_push_token",
     "set_component_status",
     "update_check",
     "update_component",
