@@ -2,8 +2,8 @@
 
 The job pushes to the check's URL (see ``statuscore.api.push``), and each
 push is recorded as a result when it arrives. The monitor runs this checker
-on the check's interval; it contacts nothing, and reports the lateness of
-the next expected heartbeat at the monitor's time (``context.now``).
+on the check's interval. It contacts nothing: it compares the time the next
+heartbeat was expected with the monitor's time (``context.now``).
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from statuscore.services.heartbeats import (
 logger = logging.getLogger(__name__)
 
 DEFAULT_GRACE_SECONDS = 300
-# Long enough for a job whose clock is a minute or so fast; a frequent
-# schedule uses less, see ``schedule.next_expected``.
+# Long enough for a job whose clock is a minute or so fast. A frequent
+# schedule uses less, as ``schedule.next_expected`` explains.
 DEFAULT_EARLY_TOLERANCE_SECONDS = 120
 MAX_PERIOD_SECONDS = 366 * 24 * 3600
 CRON_FIELDS = 5
@@ -77,14 +77,14 @@ class HeartbeatConfig(pydantic.BaseModel):
         default=None,
         ge=0,
         validate_default=True,
-        description="Lateness in seconds at which the check is down; "
+        description="Lateness in seconds at which the check is down. It is "
         "another name for grace_seconds, so set only one of them.",
     )
     degraded_after_seconds: int | None = pydantic.Field(
         default=None,
         ge=0,
-        description="Lateness in seconds at which the check is degraded; "
-        "less than the lateness at which it is down.",
+        description="Lateness in seconds at which the check is degraded. It "
+        "must be less than the lateness at which the check is down.",
     )
     early_tolerance_seconds: int = pydantic.Field(
         default=DEFAULT_EARLY_TOLERANCE_SECONDS,
@@ -129,7 +129,7 @@ class HeartbeatConfig(pydantic.BaseModel):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(
-                f"Unknown time zone {value!r}; use an IANA name such as "
+                f"Unknown time zone {value!r}. Use an IANA name such as "
                 "'Europe/Berlin' or 'UTC'."
             ) from None
         return value
@@ -193,7 +193,7 @@ def judge(config: HeartbeatConfig, state: PushState, now: datetime) -> Outcome:
     """Return the check's outcome at ``now``, from its last push and schedule.
 
     1. A push later than the down threshold: down, "no heartbeat since ...".
-    2. Otherwise an explicit down push still stands: down, with its message.
+    2. Otherwise an explicit down push still applies: down, with its message.
     3. A push later than the degraded threshold: degraded.
     4. Otherwise up.
 
@@ -238,10 +238,11 @@ class HeartbeatChecker(Checker):
     accepts_pushes = True
 
     async def run(self, config: HeartbeatConfig, context: CheckContext) -> Outcome:
-        # NOTE: the push state is read without a lock. A push still being
-        # committed while this runs is missed, and if the check was due it
-        # is reported down, then up again by that push's own result.
+        # NOTE: the push state is read without a lock. A push committed
+        # between this read and the recording of the outcome is not seen,
+        # so a check due at that moment is recorded down, and up again by
+        # the push itself or by the next run.
         state = await sync_to_async(get_push_state)(context.check_id)
         if state is None:
-            raise CheckFailed("this check has no push token; regenerate its push URL")
+            raise CheckFailed("this check has no push token, so regenerate its URL")
         return judge(config, state, context.now)

@@ -1,8 +1,8 @@
 """When the next heartbeat is expected, from a period or a cron expression.
 
-Times go in and out as aware datetimes; comparisons are made on instants,
-so a schedule's time zone changes only which instants the cron expression
-names, never how lateness is measured.
+Times go in and out as aware datetimes, and comparisons are made on
+instants. A schedule's time zone therefore changes only which instants the
+cron expression names, never how lateness is measured.
 
 Cron expressions are evaluated by cronsim in the configured IANA zone. On
 a night when the clocks go forward, a time that does not exist (02:30 in

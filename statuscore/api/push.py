@@ -55,8 +55,8 @@ class PushAccepted(Schema):
 def _read_params(request: HttpRequest) -> PushParams:
     """Validate the query string, and for a POST its form body on top of it.
 
-    Errors are raised as django-ninja's ``ValidationError``, so the answer
-    is ninja's usual 422 with the location of each bad field.
+    Errors are raised as django-ninja's ``ValidationError``, so the response
+    is ninja's usual 422 with the location of each invalid field.
     """
     values = request.GET.dict()
     location = "query"

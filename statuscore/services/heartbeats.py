@@ -1,9 +1,9 @@
 """Services for push checks: push tokens, and recording the pushes a job sends.
 
 A push check is a check whose checker sets ``accepts_pushes``. Its job calls
-``/api/push/<token>``; each push is recorded as a result through
-``record_result``, and the checker judges missing pushes on the monitor's
-schedule from the state kept here.
+``/api/push/<token>``, and each push is recorded as a result through
+``record_result``. The checker judges missing pushes on the monitor's
+schedule from the push state stored here.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ DEFAULT_DOWN_REASON = "the job reported down"
 
 @dataclass(frozen=True)
 class PushState:
-    """What a checker needs to judge a push check at a given time.
+    """The last push of a push check, as its checker judges it.
 
     ``started_at`` is when the check began to expect pushes, used as the
     start of the schedule until the first push arrives.
@@ -124,8 +124,8 @@ def record_push(
     """Record a push as the last one of its check and as a result.
 
     An explicit ``down`` makes the check down at once, with ``message`` as
-    the reason, because the job itself says so; an ``up`` ends an outage at
-    once. Either resets the time the next push is expected. Returns the
+    the reason, because the job itself reports the failure. An ``up`` ends
+    an outage at once. Either resets the time the next push is expected. Returns the
     result, or ``None`` when the check is disabled: its push is then kept
     as the last one, so the schedule restarts from it, but changes no state.
 
@@ -148,7 +148,7 @@ def record_push(
             raise NotFound("No check has this push token.")
         check = heartbeat.uptime_check
 
-        # Two pushes can be recorded out of order; the later one stays last.
+        # Two pushes can be recorded out of order, so keep the later one.
         if heartbeat.last_push_at is None or pushed_at >= heartbeat.last_push_at:
             heartbeat.last_push_at = pushed_at
             heartbeat.last_push_status = status
