@@ -32,8 +32,8 @@ class Outcome:
     sentence a person can act on ("connection refused", "expected status
     200, got 503"); ``details`` holds structured facts such as the final URL.
     ``confirmed`` marks an outcome that needs no confirmation rule, such as
-    a job reporting its own failure or a heartbeat past its grace period:
-    it sets the check's state at once, whatever its thresholds.
+    a job reporting its own failure or a heartbeat past its grace period.
+    It sets the check's state at once, whatever the check's thresholds.
     """
 
     status: str
@@ -56,7 +56,7 @@ class CheckContext:
     and must not store anything on the shared client. ``timeout`` is the
     check's timeout in seconds, for the checker to bound each phase
     (connect, read) and name the phase that ran out. ``now`` is the time
-    the run counts as taken at, from the monitor's clock; a checker that
+    the run counts as taken at, from the monitor's clock. A checker that
     judges time, such as a heartbeat, uses it instead of reading the clock.
     """
 

@@ -38,7 +38,7 @@ async def run_checker(
     The whole run, connect to last byte, is bounded by ``timeout`` plus
     ``DEADLINE_GRACE_SECONDS``: a target that sends its response byte by byte yields
     ``down`` with a "timed out" reason when that deadline passes. ``now``
-    becomes ``context.now``; it defaults to the current time.
+    is passed on as ``context.now`` and defaults to the current time.
     """
     started = time.perf_counter()
 
