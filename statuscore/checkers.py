@@ -6,6 +6,7 @@ import errno
 import socket
 import ssl
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import ClassVar
 
 import httpx
@@ -30,12 +31,16 @@ class Outcome:
     ``status`` is ``"up"``, ``"degraded"`` or ``"down"``; ``reason`` is a
     sentence a person can act on ("connection refused", "expected status
     200, got 503"); ``details`` holds structured facts such as the final URL.
+    ``confirmed`` marks an outcome that needs no confirmation rule, such as
+    a job reporting its own failure or a heartbeat past its grace period.
+    It sets the check's state at once, whatever the check's thresholds.
     """
 
     status: str
     response_time_ms: float | None = None
     reason: str = ""
     details: dict = field(default_factory=dict)
+    confirmed: bool = False
 
     def __post_init__(self) -> None:
         if self.status not in ("up", "degraded", "down"):
@@ -50,12 +55,15 @@ class CheckContext:
     checker that needs per-check state (cookies) builds its own requests
     and must not store anything on the shared client. ``timeout`` is the
     check's timeout in seconds, for the checker to bound each phase
-    (connect, read) and name the phase that ran out.
+    (connect, read) and name the phase that ran out. ``now`` is the time
+    the run counts as taken at, from the monitor's clock. A checker that
+    judges time, such as a heartbeat, uses it instead of reading the clock.
     """
 
     check_id: int
     timeout: float
     http_client: httpx.AsyncClient
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 class Checker:
@@ -64,12 +72,15 @@ class Checker:
 
     ``name`` is the stable identifier stored on checks, ``label`` is shown
     in the admin, and ``Config`` is a pydantic model that validates the
-    check's configuration before it is saved.
+    check's configuration before it is saved. ``accepts_pushes`` gives
+    checks of this checker a push URL (``/api/push/<token>``) whose pushes
+    are recorded as results.
     """
 
     name: ClassVar[str]
     label: ClassVar[str]
     Config: ClassVar[type[pydantic.BaseModel]]
+    accepts_pushes: ClassVar[bool] = False
 
     async def run(self, config: pydantic.BaseModel, context: CheckContext) -> Outcome:
         """Run the check once and return its outcome.

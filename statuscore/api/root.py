@@ -2,7 +2,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from statuscore import __version__
-from statuscore.api import v2
+from statuscore.api import push, v2
 from statuscore.exceptions import NotFound
 
 api = NinjaAPI(
@@ -15,9 +15,15 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     urls_namespace="statuscore-api",
-    openapi_extra={"tags": [{"name": v2.TAG, "description": v2.TAG_DESCRIPTION}]},
+    openapi_extra={
+        "tags": [
+            {"name": v2.TAG, "description": v2.TAG_DESCRIPTION},
+            {"name": push.TAG, "description": push.TAG_DESCRIPTION},
+        ]
+    },
 )
 api.add_router("/v2/", v2.router)
+api.add_router("/push/", push.router)
 
 
 @api.exception_handler(NotFound)

@@ -3,6 +3,7 @@
 from statuscore.models.certificates import CertificateReminder
 from statuscore.models.checks import Check, CheckResult, CheckState, ResultStatus
 from statuscore.models.components import Component, ComponentGroup, ComponentStatus
+from statuscore.models.heartbeats import Heartbeat
 from statuscore.models.incidents import (
     Incident,
     IncidentImpact,
@@ -26,6 +27,7 @@ __all__ = [
     "Component",
     "ComponentGroup",
     "ComponentStatus",
+    "Heartbeat",
     "Incident",
     "IncidentImpact",
     "IncidentStatus",

@@ -8,6 +8,7 @@ class CheckState(models.TextChoices):
 
     UNKNOWN = "unknown", "Unknown"
     UP = "up", "Up"
+    DEGRADED = "degraded", "Degraded"
     DOWN = "down", "Down"
 
 

@@ -80,7 +80,12 @@ class Monitor:
         """Run one claimed check and record its result; log, never raise."""
         checked_at = self.clock()
         outcome = await run_checker(
-            check.pk, check.checker, check.config, check.timeout_seconds, self.client
+            check.pk,
+            check.checker,
+            check.config,
+            check.timeout_seconds,
+            self.client,
+            now=checked_at,
         )
         try:
             await sync_to_async(record_result)(check.pk, outcome, checked_at)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
+from datetime import datetime
 
 import httpx
 import pydantic
@@ -29,12 +31,14 @@ async def run_checker(
     config: dict,
     timeout: float,
     http_client: httpx.AsyncClient,
+    now: datetime | None = None,
 ) -> Outcome:
     """Run the named checker once and return its outcome; never raise.
 
     The whole run, connect to last byte, is bounded by ``timeout`` plus
     ``DEADLINE_GRACE_SECONDS``: a target that sends its response byte by byte yields
-    ``down`` with a "timed out" reason when that deadline passes.
+    ``down`` with a "timed out" reason when that deadline passes. ``now``
+    is passed on as ``context.now`` and defaults to the current time.
     """
     started = time.perf_counter()
 
@@ -47,6 +51,8 @@ async def run_checker(
         context = CheckContext(
             check_id=check_id, timeout=timeout, http_client=http_client
         )
+        if now is not None:
+            context = dataclasses.replace(context, now=now)
         async with asyncio.timeout(timeout + DEADLINE_GRACE_SECONDS):
             outcome = await checker_class().run(parsed, context)
     except TimeoutError:

@@ -13,6 +13,11 @@ from statuscore.services.components import (
     update_component,
     update_component_group,
 )
+from statuscore.services.heartbeats import (
+    create_push_check,
+    record_push,
+    regenerate_push_token,
+)
 from statuscore.services.incidents import create_incident, post_incident_update
 from statuscore.services.pages import (
     add_member,
@@ -29,8 +34,11 @@ __all__ = [
     "create_component",
     "create_component_group",
     "create_incident",
+    "create_push_check",
     "post_incident_update",
+    "record_push",
     "record_result",
+    "regenerate_push_token",
     "set_component_status",
     "update_check",
     "update_component",

@@ -160,24 +160,28 @@ def update_check(check: Check, **changes) -> Check:
     return check
 
 
-def _next_state(check: Check, result_status: str) -> tuple[str, int, int]:
+def _next_state(check: Check, outcome: Outcome) -> tuple[str, int, int]:
     """Apply the confirmation rule: return (state, failures, successes).
 
-    A degraded result counts as a success for the up/down decision; it is
-    stored as measured and shown as such.
+    A degraded result counts as a success for the up/down decision, so it
+    ends an outage like an up result, and the state it reaches is
+    ``degraded``. A confirmed outcome sets the state at once, whatever the
+    thresholds.
     """
-    if result_status == ResultStatus.DOWN:
+    if outcome.status == ResultStatus.DOWN:
         failures, successes = check.consecutive_failures + 1, 0
-        state = CheckState.DOWN if failures >= check.failure_threshold else check.state
-    else:
-        failures, successes = 0, check.consecutive_successes + 1
-        if check.state == CheckState.DOWN:
-            state = (
-                CheckState.UP if successes >= check.recovery_threshold else check.state
-            )
-        else:
-            state = CheckState.UP
-    return state, failures, successes
+        confirmed = outcome.confirmed or failures >= check.failure_threshold
+        state = CheckState.DOWN if confirmed else check.state
+        return state, failures, successes
+
+    failures, successes = 0, check.consecutive_successes + 1
+    reached = CheckState.DEGRADED
+    if outcome.status == ResultStatus.UP:
+        reached = CheckState.UP
+    if check.state != CheckState.DOWN:
+        return reached, failures, successes
+    confirmed = outcome.confirmed or successes >= check.recovery_threshold
+    return (reached if confirmed else check.state), failures, successes
 
 
 # Severity order of the statuses a check may set, mildest first.
@@ -252,7 +256,7 @@ def record_result(check_id: int, outcome: Outcome, checked_at: datetime) -> Chec
     remind_of_expiry(check, outcome.details, checked_at)
 
     old_state = check.state
-    new_state, failures, successes = _next_state(check, outcome.status)
+    new_state, failures, successes = _next_state(check, outcome)
     check.consecutive_failures = failures
     check.consecutive_successes = successes
     check.last_run_at = checked_at
@@ -292,7 +296,10 @@ def record_result(check_id: int, outcome: Outcome, checked_at: datetime) -> Chec
             "result_id": result.pk,
         },
     )
-    if check.component_id is not None and new_state in (CheckState.UP, CheckState.DOWN):
+    # A degraded check counts as up for the component, so reaching
+    # degraded moves the component only when it ends an outage.
+    moves_component = new_state != CheckState.DEGRADED or old_state == CheckState.DOWN
+    if check.component_id is not None and moves_component:
         _move_component(check, new_state, outcome.reason)
     return result
 

@@ -117,14 +117,61 @@ def test_recovery_threshold(page, component):
     assert component_status(component) == ComponentStatus.OPERATIONAL
 
 
-def test_degraded_counts_as_success(page, component):
+def test_degraded_ends_outage(page, component):
     check = make_check(page, component, failure_threshold=1)
 
     check = record(check, DOWN, Outcome("degraded", 900.0, "slow response"))
 
-    assert check.state == CheckState.UP
+    assert check.state == CheckState.DEGRADED
     assert component_status(component) == ComponentStatus.OPERATIONAL
     assert check.results.first().status == "degraded"
+
+
+def test_degraded_state_leaves_component(page, component):
+    check = make_check(page, component)
+
+    check = record(check, UP, Outcome("degraded", 900.0, "slow response"))
+
+    assert check.state == CheckState.DEGRADED
+    assert component_status(component) == ComponentStatus.OPERATIONAL
+    assert event_counts() == {
+        "check.state_changed": 2,
+        "component.status_changed": 0,
+    }
+
+
+def test_degraded_then_up_changes_state(page):
+    check = make_check(page)
+
+    check = record(check, Outcome("degraded", 900.0, "slow response"), UP)
+
+    assert check.state == CheckState.UP
+    assert event_counts()["check.state_changed"] == 2
+
+
+def test_confirmed_down_skips_threshold(page, component):
+    check = make_check(page, component, failure_threshold=3)
+
+    check = record(check, UP, Outcome("down", None, "disk full", confirmed=True))
+
+    assert check.state == CheckState.DOWN
+    assert component_status(component) == ComponentStatus.MAJOR_OUTAGE
+
+
+def test_confirmed_up_skips_recovery_threshold(page):
+    check = make_check(page, failure_threshold=1, recovery_threshold=3)
+
+    check = record(check, DOWN, Outcome("up", None, confirmed=True))
+
+    assert check.state == CheckState.UP
+
+
+def test_unconfirmed_down_waits_for_threshold(page):
+    check = make_check(page, failure_threshold=3)
+
+    check = record(check, UP, DOWN, DOWN)
+
+    assert check.state == CheckState.UP
 
 
 def test_maintenance_not_moved(page):
