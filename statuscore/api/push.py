@@ -78,18 +78,36 @@ def _read_params(request: HttpRequest) -> PushParams:
         ) from None
 
 
-@router.api_operation(
-    ["GET", "POST"],
-    "/{token}",
-    response={200: PushAccepted, 404: Error},
-    summary="Push a heartbeat",
-    url_name="push",
-)
-def push(request: HttpRequest, token: str, response: HttpResponse) -> dict:
-    """Record that the job behind this token ran, with an optional status
-    and message. Query parameters: `status` (`up` or `down`), `msg`."""
+def _push(request: HttpRequest, token: str, response: HttpResponse) -> dict:
     pushed_at = timezone.now()
     params = _read_params(request)
     result = record_push(token, params.status, params.msg, pushed_at)
     response["Cache-Control"] = "no-store"
     return {"ok": True, "recorded": result is not None}
+
+
+# GET and POST are two operations, because one operation serving both
+# methods repeats its operationId in the schema.
+@router.get(
+    "/{token}",
+    response={200: PushAccepted, 404: Error},
+    summary="Push a heartbeat",
+    url_name="push",
+    operation_id="push_heartbeat",
+)
+def push(request: HttpRequest, token: str, response: HttpResponse) -> dict:
+    """Record that the job behind this token ran, with an optional status
+    and message. Query parameters: `status` (`up` or `down`), `msg`."""
+    return _push(request, token, response)
+
+
+@router.post(
+    "/{token}",
+    response={200: PushAccepted, 404: Error},
+    summary="Push a heartbeat (POST)",
+    operation_id="push_heartbeat_post",
+)
+def push_post(request: HttpRequest, token: str, response: HttpResponse) -> dict:
+    """Record a push like the GET form; `status` and `msg` may also come as
+    a form body."""
+    return _push(request, token, response)
