@@ -24,6 +24,13 @@ class StatusCoreSettings:
     outbox_batch_size: int
     """Outbox rows one drain task processes before it re-queues itself."""
 
+    allow_private_targets: bool
+    """Whether checks may connect to loopback, private and other non-global
+    addresses. Link-local and cloud metadata addresses are refused anyway."""
+
+    host_overrides: dict[str, tuple[str, ...]]
+    """Host names mapped to IP addresses, used by checks instead of DNS."""
+
 
 def get_settings() -> StatusCoreSettings:
     """Read the settings now, so tests that override them are honoured."""
@@ -34,4 +41,13 @@ def get_settings() -> StatusCoreSettings:
         monitor_tick=getattr(settings, "STATUSCORE_MONITOR_TICK", 1.0),
         max_concurrent_checks=getattr(settings, "STATUSCORE_MAX_CONCURRENT_CHECKS", 200),
         outbox_batch_size=getattr(settings, "STATUSCORE_OUTBOX_BATCH_SIZE", 100),
+        allow_private_targets=getattr(
+            settings, "STATUSCORE_ALLOW_PRIVATE_TARGETS", True
+        ),
+        host_overrides={
+            name.lower().rstrip("."): tuple(addresses)
+            for name, addresses in getattr(
+                settings, "STATUSCORE_HOST_OVERRIDES", {}
+            ).items()
+        },
     )
