@@ -146,7 +146,10 @@ class _IPv6Server(ThreadingHTTPServer):
 def _serve(server: ThreadingHTTPServer, routes: dict[str, Canned] | None) -> None:
     server.daemon_threads = True
     server.routes = routes or {}  # type: ignore[attr-defined]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # A short poll interval makes shutdown() return in 50 ms, not 500.
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
 
 
 @contextmanager
