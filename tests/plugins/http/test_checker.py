@@ -1,9 +1,10 @@
-"""The HTTP checker against real servers on 127.0.0.1, through the runner."""
+"""The HTTP checker against real loopback servers, through the runner."""
 
 from __future__ import annotations
 
 import asyncio
 import errno
+import ipaddress
 import logging
 import socket
 import time
@@ -12,6 +13,7 @@ import httpx
 import pytest
 
 from plugins.http.checker import HttpConfig, _describe_transport_error
+from statuscore import netsafety
 from statuscore.checkers import Outcome
 from statuscore.exceptions import ValidationFailed
 from statuscore.monitor.runner import DEADLINE_GRACE_SECONDS, run_checker
@@ -585,12 +587,17 @@ def test_private_target_rejected_before_connect(settings):
     )
 
 
-def test_redirect_to_link_local_rejected(settings):
-    settings.STATUSCORE_HOST_OVERRIDES = {"metadata.test": ["169.254.169.254"]}
-    routes = {"/away": (302, [("Location", "http://metadata.test/latest")], b"")}
+def test_redirect_hop_checked_by_policy(monkeypatch):
+    # 127.0.0.2 stands in for a metadata address, so that a broken policy
+    # would still send nothing beyond the loopback interface.
+    blocked = ipaddress.ip_address("127.0.0.2")
+    monkeypatch.setattr(netsafety, "METADATA_ADDRESSES", frozenset({blocked}))
 
-    with http_server(routes) as url:
-        outcome = run_http({"url": f"{url}/away"})
+    with http_server() as target:
+        port = target.rsplit(":", 1)[1]
+        routes = {"/away": (302, [("Location", f"http://127.0.0.2:{port}/ok")], b"")}
+        with http_server(routes) as url:
+            outcome = run_http({"url": f"{url}/away"})
 
     assert outcome.status == "down"
-    assert outcome.reason == "target rejected: 169.254.169.254 is a link-local address"
+    assert outcome.reason == "target rejected: 127.0.0.2 is a cloud metadata address"
