@@ -12,6 +12,8 @@ from typing import ClassVar
 import httpx
 import pydantic
 
+from statuscore.connect import ConnectFailed, format_address
+
 __all__ = ["CheckContext", "Checker", "Outcome", "describe_connect_error"]
 
 # Reasons for the connect errors an operator meets most, by errno.
@@ -114,6 +116,10 @@ def _root_causes(error: BaseException) -> list[BaseException]:
             ]
         innermost = current
         current = current.__cause__ or current.__context__
+        # A timeout is raised while handling the cancellation it caused;
+        # the cancellation carries nothing about the connection.
+        if not isinstance(current, Exception):
+            break
     return [innermost]
 
 
@@ -133,15 +139,39 @@ def _describe_root(error: BaseException) -> str:
     return f"connect failed: {error or type(error).__name__}"
 
 
+def _find_connect_failed(error: BaseException) -> ConnectFailed | None:
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ConnectFailed):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def describe_connect_error(error: BaseException) -> str:
     """Name a failed connection the way an operator would search for it.
 
     Returns "connection refused", "connect timeout", "host unreachable",
     "DNS lookup failed: ..." and the like, found from the operating
-    system's error however deeply a library wrapped it. When several
-    addresses were tried and failed differently, the distinct reasons are
-    joined with "; ".
+    system's error however deeply a library wrapped it. When
+    ``statuscore.connect.connect_first`` tried several addresses, the
+    reason names each address with its error. When a library tried several
+    addresses and they failed differently, the distinct reasons are joined
+    with "; ".
     """
+    failed = _find_connect_failed(error)
+    if failed is not None and len(failed.attempts) == 1:
+        return describe_connect_error(failed.attempts[0][1])
+    if failed is not None:
+        listed = "; ".join(
+            f"{format_address(address, failed.port)} "
+            f"{describe_connect_error(attempt_error)}"
+            for address, attempt_error in failed.attempts
+        )
+        return f"all {len(failed.attempts)} addresses failed: {listed}"
+
     reasons: list[str] = []
     for root in _root_causes(error):
         reason = _describe_root(root)

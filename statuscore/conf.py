@@ -27,6 +27,13 @@ class StatusCoreSettings:
     result_retention_days: int
     """Days raw check results are kept. Roll-ups are kept after that."""
 
+    allow_private_targets: bool
+    """Whether checks may connect to loopback, private and other non-global
+    addresses. Link-local and cloud metadata addresses are refused anyway."""
+
+    host_overrides: dict[str, tuple[str, ...]]
+    """Host names mapped to IP addresses, used by checks instead of DNS."""
+
 
 def get_settings() -> StatusCoreSettings:
     """Read the settings now, so tests that override them are honoured."""
@@ -38,4 +45,13 @@ def get_settings() -> StatusCoreSettings:
         max_concurrent_checks=getattr(settings, "STATUSCORE_MAX_CONCURRENT_CHECKS", 200),
         outbox_batch_size=getattr(settings, "STATUSCORE_OUTBOX_BATCH_SIZE", 100),
         result_retention_days=getattr(settings, "STATUSCORE_RESULT_RETENTION_DAYS", 30),
+        allow_private_targets=getattr(
+            settings, "STATUSCORE_ALLOW_PRIVATE_TARGETS", True
+        ),
+        host_overrides={
+            name.lower().rstrip("."): tuple(addresses)
+            for name, addresses in getattr(
+                settings, "STATUSCORE_HOST_OVERRIDES", {}
+            ).items()
+        },
     )

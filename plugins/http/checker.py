@@ -1,4 +1,4 @@
-"""Check that a URL answers with an expected status code."""
+"""Check that a URL responds as expected: status, keyword, JSON and speed."""
 
 from __future__ import annotations
 
@@ -6,11 +6,22 @@ import functools
 import logging
 import ssl
 import time
+from collections.abc import Generator
+from typing import Any
 
 import certifi
 import httpx
-import pydantic
 
+from plugins.http.assertions import evaluate_assertion, keyword_found, parse_json
+from plugins.http.body import (
+    BodyError,
+    decode_content,
+    decode_text,
+    read_body,
+    supported_encodings,
+)
+from plugins.http.config import HttpConfig, status_matches
+from plugins.http.network import build_transport
 from statuscore.checkers import (
     CheckContext,
     Checker,
@@ -18,49 +29,9 @@ from statuscore.checkers import (
     describe_connect_error,
 )
 
+__all__ = ["HttpChecker", "HttpConfig"]
+
 logger = logging.getLogger(__name__)
-
-METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-
-
-class HttpConfig(pydantic.BaseModel):
-    """Configuration of an HTTP check."""
-
-    model_config = pydantic.ConfigDict(extra="forbid")
-
-    url: pydantic.AnyHttpUrl
-    method: str = "GET"
-    expected_status: list[int] = pydantic.Field(
-        default_factory=lambda: list(range(200, 300)),
-        description="Status codes that count as up. Defaults to 200-299.",
-    )
-    follow_redirects: bool = True
-    max_redirects: int = pydantic.Field(default=10, ge=0, le=30)
-    verify_tls: bool = True
-    degraded_after_ms: float | None = pydantic.Field(
-        default=None,
-        gt=0,
-        description="Response time above which an answer counts as degraded.",
-    )
-
-    @pydantic.field_validator("method")
-    @classmethod
-    def _known_method(cls, value: str) -> str:
-        method = value.upper()
-        if method not in METHODS:
-            raise ValueError(f"must be one of {', '.join(METHODS)}")
-        return method
-
-    @pydantic.field_validator("expected_status")
-    @classmethod
-    def _valid_status_codes(cls, value: list[int]) -> list[int]:
-        if not value:
-            raise ValueError("must name at least one status code")
-        bad = [code for code in value if not 100 <= code <= 599]
-        if bad:
-            raise ValueError(f"{bad} are not HTTP status codes (100-599)")
-        return value
-
 
 _TIMEOUT_REASONS = (
     (httpx.ConnectTimeout, "connect timeout"),
@@ -70,13 +41,23 @@ _TIMEOUT_REASONS = (
 )
 
 
+class RedirectFailed(Exception):
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
 def _describe_transport_error(error: httpx.TransportError) -> str:
     """Name a transport failure the way an operator would search for it.
 
     httpx reports a refused connection as "All connection attempts
     failed", so connect and read errors are named from the operating
-    system's error at the bottom of the exception chain.
+    system's error at the bottom of the exception chain. A connect timeout
+    with a cause comes from our own connection path, which names each
+    address tried.
     """
+    if isinstance(error, httpx.ConnectTimeout) and error.__cause__ is not None:
+        return describe_connect_error(error)
     for error_class, reason in _TIMEOUT_REASONS:
         if isinstance(error, error_class):
             return reason
@@ -103,6 +84,117 @@ def ssl_context(verify: bool) -> ssl.SSLContext:
     return context
 
 
+class BearerAuth(httpx.Auth):
+    """Send ``Authorization: Bearer <token>``; repr() never shows the token."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        yield request
+
+    def __repr__(self) -> str:
+        return "BearerAuth(token=***)"
+
+
+def _auth(config: HttpConfig) -> httpx.Auth | None:
+    if config.basic_auth is not None:
+        return httpx.BasicAuth(
+            config.basic_auth.username, config.basic_auth.password.get_secret_value()
+        )
+    if config.bearer_token is not None:
+        return BearerAuth(config.bearer_token.get_secret_value())
+    return None
+
+
+def _request_headers(config: HttpConfig, context: CheckContext) -> httpx.Headers:
+    headers = httpx.Headers(context.http_client.headers)
+    # Advertise only what body.decode_content can decompress.
+    headers["Accept-Encoding"] = ", ".join(supported_encodings())
+    headers.update(config.headers)
+    return headers
+
+
+def _show_hop(url: httpx.URL, start: httpx.URL) -> str:
+    """Write a hop as its path when it stays on the first URL's origin."""
+    if (url.scheme, url.host, url.port) == (start.scheme, start.host, start.port):
+        return url.raw_path.decode("ascii", errors="replace")
+    return str(url)
+
+
+def _connected_address(response: httpx.Response) -> dict[str, str]:
+    stream = response.extensions.get("network_stream")
+    peer = stream.get_extra_info("server_addr") if stream is not None else None
+    if not peer:
+        return {}
+    address = str(peer[0])
+    return {"address": address, "ip_family": "IPv6" if ":" in address else "IPv4"}
+
+
+async def _fetch(
+    client: httpx.AsyncClient,
+    config: HttpConfig,
+    hops: list[dict],
+    details: dict,
+) -> tuple[httpx.Response, bytes]:
+    """Send the request and follow redirects with the run's cookie jar.
+
+    A redirect back to a request already made, with the same cookies, is a
+    loop and fails at once. A server that sets a cookie and redirects to
+    the same URL gets one more request, which now carries the cookie.
+    Authentication goes only to the origin of the configured URL; httpx
+    drops Authorization and Cookie headers on the way to another origin.
+    """
+    start = httpx.URL(str(config.url))
+    auth = _auth(config)
+    request = client.build_request(
+        config.method, start, content=config.body.encode() if config.body else None
+    )
+    seen: set[tuple[str, str, str]] = set()
+
+    while True:
+        state = (request.method, str(request.url), request.headers.get("Cookie", ""))
+        path = [_show_hop(httpx.URL(hop["url"]), start) for hop in hops]
+        if state in seen:
+            shown = " -> ".join([*path, _show_hop(request.url, start)])
+            raise RedirectFailed(f"redirect loop: {shown}")
+        seen.add(state)
+
+        same_origin = request.url.scheme == start.scheme and request.url.netloc == (
+            start.netloc
+        )
+        response = await client.send(
+            request, stream=True, auth=auth if same_origin else None
+        )
+        details.update(_connected_address(response))
+        if response.next_request is None or not config.follow_redirects:
+            break
+
+        hops.append({"url": str(request.url), "status": response.status_code})
+        await response.aclose()
+        if len(hops) > config.max_redirects:
+            raise RedirectFailed(_too_many_redirects(config, hops, start))
+        request = response.next_request
+
+    try:
+        body = await read_body(response, config.max_body_bytes)
+    finally:
+        await response.aclose()
+    return response, body
+
+
+def _too_many_redirects(config: HttpConfig, hops: list[dict], start: httpx.URL) -> str:
+    urls = [hop["url"] for hop in hops]
+    shown = " -> ".join(_show_hop(httpx.URL(url), start) for url in urls)
+    if len(set(urls)) < len(urls):
+        # The same URLs again with new cookies each time.
+        return f"redirect loop: more than {config.max_redirects} redirects: {shown}"
+    return f"more than {config.max_redirects} redirects: {shown}"
+
+
 class HttpChecker(Checker):
     name = "http"
     label = "HTTP(S)"
@@ -110,54 +202,52 @@ class HttpChecker(Checker):
 
     async def run(self, config: HttpConfig, context: CheckContext) -> Outcome:
         started = time.perf_counter()
-        url = str(config.url)
-        history: list[dict] = []
+        hops: list[dict] = []
+        details: dict[str, Any] = {"redirects": hops}
 
         try:
-            # A client per run, so cookies and TLS settings never leak
-            # from one check to another.
+            # A client per run: its cookie jar starts empty and is never
+            # shared, and its transport applies this check's address policy.
             async with httpx.AsyncClient(
-                verify=ssl_context(config.verify_tls),
-                follow_redirects=config.follow_redirects,
-                max_redirects=config.max_redirects,
+                transport=build_transport(
+                    ssl_context(config.verify_tls), config.ip_family
+                ),
+                follow_redirects=False,
                 timeout=context.timeout,
-                headers=context.http_client.headers,
+                headers=_request_headers(config, context),
+                trust_env=False,
             ) as client:
-                response = await client.request(config.method, url)
-                history = [
-                    {"url": str(r.url), "status": r.status_code}
-                    for r in response.history
-                ]
-        except httpx.TooManyRedirects:
-            return Outcome(
-                "down",
-                _elapsed_ms(started),
-                f"more than {config.max_redirects} redirects",
-            )
+                response, raw = await _fetch(client, config, hops, details)
+        except RedirectFailed as error:
+            return self._down(context, started, error.reason, details)
+        except BodyError as error:
+            return self._down(context, started, error.reason, details)
         except httpx.TransportError as error:
             reason = _describe_transport_error(error)
-            logger.debug("HTTP check %s failed: %s", context.check_id, reason)
-            return Outcome("down", _elapsed_ms(started), reason)
+            return self._down(context, started, reason, details)
         except httpx.RequestError as error:
-            # An invalid body encoding, for one: the server sent a
-            # response that cannot be read.
-            reason = f"invalid response: {error}"
-            logger.debug("HTTP check %s failed: %s", context.check_id, reason)
-            return Outcome("down", _elapsed_ms(started), reason)
+            # An invalid URL in a Location header, for one.
+            return self._down(context, started, f"invalid response: {error}", details)
 
         elapsed = _elapsed_ms(started)
-        details = {
-            "status_code": response.status_code,
-            "final_url": str(response.url),
-            "redirects": history,
-        }
-        if response.status_code not in config.expected_status:
-            return Outcome(
-                "down",
-                elapsed,
-                f"unexpected status {response.status_code} from {response.url}",
-                details,
+        details["status_code"] = response.status_code
+        details["final_url"] = str(response.url)
+        if not status_matches(response.status_code, config.expected_status):
+            reason = f"unexpected status {response.status_code} from {response.url}"
+            return Outcome("down", elapsed, reason, details)
+
+        try:
+            body = decode_content(
+                raw,
+                response.headers.get("Content-Encoding", ""),
+                config.max_body_bytes,
             )
+        except BodyError as error:
+            return Outcome("down", elapsed, error.reason, details)
+
+        failure = self._check_body(config, response, body, details)
+        if failure:
+            return Outcome("down", elapsed, failure, details)
         if config.degraded_after_ms is not None and elapsed > config.degraded_after_ms:
             return Outcome(
                 "degraded",
@@ -167,6 +257,48 @@ class HttpChecker(Checker):
                 details,
             )
         return Outcome("up", elapsed, "", details)
+
+    def _check_body(
+        self, config: HttpConfig, response: httpx.Response, body: bytes, details: dict
+    ) -> str:
+        """Return why the body fails the keyword or JSON assertions, or ""."""
+        if config.keyword is not None:
+            text, codec = decode_text(body, response.headers.get("Content-Type"))
+            details["charset"] = codec
+            found = keyword_found(text, config.keyword, config.keyword_case_sensitive)
+            if config.keyword_mode == "present" and not found:
+                return f"keyword {config.keyword!r} not found"
+            if config.keyword_mode == "absent" and found:
+                return f"keyword {config.keyword!r} found"
+
+        if config.json_assertions:
+            try:
+                document = parse_json(body)
+            except ValueError as error:
+                return str(error)
+            failures = [
+                failure
+                for assertion in config.json_assertions
+                if (
+                    failure := evaluate_assertion(
+                        document,
+                        assertion.path,
+                        assertion.op,
+                        assertion.value,
+                        assertion.length,
+                    )
+                )
+            ]
+            if failures:
+                details["json_failures"] = failures
+                return "; ".join(failures)
+        return ""
+
+    def _down(
+        self, context: CheckContext, started: float, reason: str, details: dict
+    ) -> Outcome:
+        logger.debug("HTTP check %s failed: %s", context.check_id, reason)
+        return Outcome("down", _elapsed_ms(started), reason, details)
 
 
 def _elapsed_ms(started: float) -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
+import socket
 import time
 
 import pydantic
@@ -15,8 +15,12 @@ from statuscore.checkers import (
     Outcome,
     describe_connect_error,
 )
+from statuscore.connect import ConnectFailed, connect_first
+from statuscore.netsafety import IpFamily, resolve_target
 
 logger = logging.getLogger(__name__)
+
+Streams = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 
 # Time allowed for the peer to finish after our FIN; short, because a
 # service that keeps talking is still up.
@@ -25,12 +29,6 @@ DRAIN_CHUNK = 4096
 # Bytes read while looking for an expected banner, and kept in details.
 MAX_BANNER_BYTES = 4096
 SHOWN_BANNER_CHARS = 200
-
-# From Python 3.12 a failed connect to a name with several addresses raises
-# an exception group with one error per address, which
-# ``describe_connect_error`` can name. Python 3.11 joins differing errors
-# into one message without an errno.
-_CONNECT_OPTIONS = {"all_errors": True} if sys.version_info >= (3, 12) else {}
 
 
 class TcpConfig(pydantic.BaseModel):
@@ -47,6 +45,13 @@ class TcpConfig(pydantic.BaseModel):
         description=(
             "Text the service must send first, such as 'SSH-'. "
             "Leave empty to check only that the port accepts connections."
+        ),
+    )
+    ip_family: IpFamily = pydantic.Field(
+        default="auto",
+        description=(
+            "Address family to connect with: 'auto' tries IPv6 and IPv4 with "
+            "Happy Eyeballs, 'ipv4' and 'ipv6' use one family only."
         ),
     )
 
@@ -85,14 +90,19 @@ class TcpChecker(Checker):
 
     async def run(self, config: TcpConfig, context: CheckContext) -> Outcome:
         started = time.perf_counter()
-        try:
+
+        async def attempt(address: str) -> Streams:
             async with asyncio.timeout(context.timeout):
-                reader, writer = await asyncio.open_connection(
-                    config.host, config.port, **_CONNECT_OPTIONS
-                )
-        except TimeoutError:
-            return Outcome("down", _elapsed_ms(started), "connect timeout")
-        except OSError as error:
+                return await asyncio.open_connection(address, config.port)
+
+        try:
+            # Resolved once through the network policy; only the addresses
+            # it allowed are connected to.
+            addresses = await resolve_target(config.host, config.port, config.ip_family)
+            (reader, writer), _ = await connect_first(
+                addresses, config.port, attempt, _discard
+            )
+        except (ConnectFailed, socket.gaierror) as error:
             reason = describe_connect_error(error)
             logger.debug("TCP check %s failed: %s", context.check_id, reason)
             return Outcome("down", _elapsed_ms(started), reason)
@@ -147,6 +157,10 @@ class TcpChecker(Checker):
             f"unexpected banner: expected {expected!r}, got {banner!r}",
             details,
         )
+
+
+async def _discard(streams: Streams) -> None:
+    await close_gracefully(*streams, drain_seconds=0.05)
 
 
 def _drain_seconds(context: CheckContext, started: float) -> float:

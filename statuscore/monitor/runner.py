@@ -65,13 +65,14 @@ async def run_checker(
     except pydantic.ValidationError as error:
         # The stored configuration was valid when saved; a newer version of
         # the checker may have changed its model since.
+        summary = _summarise(error)
         logger.error(
             "Check %s has an invalid %s configuration: %s",
             check_id,
             checker_name,
-            error,
+            summary,
         )
-        return Outcome("down", None, f"invalid configuration: {error}")
+        return Outcome("down", None, f"invalid configuration: {summary}")
     except Exception as error:
         logger.exception("Checker %s raised for check %s", checker_name, check_id)
         return Outcome(
@@ -86,3 +87,15 @@ async def run_checker(
             "down", elapsed_ms(), f"checker {checker_name} returned no outcome"
         )
     return outcome
+
+
+def _summarise(error: pydantic.ValidationError) -> str:
+    """Name each invalid field and its message, without the input values.
+
+    pydantic's own message repeats the input, which may hold a password or
+    a token of the check.
+    """
+    return "; ".join(
+        f"{'.'.join(str(part) for part in item['loc']) or 'config'}: {item['msg']}"
+        for item in error.errors(include_input=False, include_url=False)
+    )

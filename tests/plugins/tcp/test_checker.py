@@ -18,6 +18,7 @@ from tests.plugins.servers import (
     GreetingServer,
     closed_port,
     dropping_server,
+    dual_stack,
     silent_server,
 )
 
@@ -153,3 +154,41 @@ def test_invalid_config_names_fields(config, fields):
         validate_check_config("tcp", config)
 
     assert sorted(caught.value.errors) == fields
+
+
+def test_private_target_rejected_when_off(settings):
+    settings.STATUSCORE_ALLOW_PRIVATE_TARGETS = False
+
+    with GreetingServer(GREETING) as server:
+        outcome = run_tcp({"host": HOST, "port": server.port})
+        closes = server.wait_for_closes(1, timeout=0.3)
+
+    assert outcome.status == "down"
+    assert outcome.reason == (
+        "target rejected: 127.0.0.1 is a loopback address "
+        "and STATUSCORE_ALLOW_PRIVATE_TARGETS is off"
+    )
+    assert closes == []
+
+
+def test_override_name_connects(settings):
+    settings.STATUSCORE_HOST_OVERRIDES = {"db.test": [HOST]}
+
+    with GreetingServer(GREETING) as server:
+        outcome = run_tcp({"host": "db.test", "port": server.port})
+
+    assert outcome.status == "up"
+    assert outcome.details["peer"] == [HOST, server.port]
+
+
+def test_all_addresses_failed_listed(settings):
+    settings.STATUSCORE_HOST_OVERRIDES = {"dead.test": ["::1", HOST]}
+
+    with dual_stack(ipv4="refuse", ipv6="refuse") as port:
+        outcome = run_tcp({"host": "dead.test", "port": port})
+
+    assert outcome.status == "down"
+    assert outcome.reason == (
+        f"all 2 addresses failed: [::1]:{port} connection refused; "
+        f"{HOST}:{port} connection refused"
+    )
