@@ -8,7 +8,9 @@ from types import SimpleNamespace
 import pydantic
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
+from plugins.http.config import HttpConfig
 from statuscore import hookimpl, services
 from statuscore.checkers import Checker
 from statuscore.models import Check, Page
@@ -164,8 +166,9 @@ def test_check_add_form_describes_config(admin_client, page):
     response = admin_client.get(CHECKS_ADD)
 
     html = response.content.decode()
+    described = HttpConfig.model_fields["expected_status"].description
     assert "<code>url</code> (string, required)" in html
-    assert "Status codes that count as up." in html
+    assert escape(described) in html
     assert "<code>expected_status</code> (array, optional)" in html
     assert "<code>max_redirects</code> (integer, default 10)" in html
 
