@@ -1,6 +1,12 @@
 """Domain models. Change them only through ``statuscore.services``."""
 
-from statuscore.models.checks import Check, CheckResult, CheckState, ResultStatus
+from statuscore.models.checks import (
+    Check,
+    CheckRegion,
+    CheckResult,
+    CheckState,
+    ResultStatus,
+)
 from statuscore.models.components import Component, ComponentGroup, ComponentStatus
 from statuscore.models.incidents import (
     Incident,
@@ -16,6 +22,7 @@ from statuscore.models.pages import Page
 
 __all__ = [
     "Check",
+    "CheckRegion",
     "CheckResult",
     "CheckState",
     "Component",

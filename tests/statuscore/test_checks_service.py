@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection, connections
@@ -40,6 +40,11 @@ def fake_checker():
 
 def make_check(page, component=None, **options) -> Check:
     return create_check(page, "API health", "fake", {}, component=component, **options)
+
+
+def due_time(*checks: Check) -> datetime:
+    """Return a moment at which all ``checks`` are due."""
+    return max(check.next_run_at for check in checks) + timedelta(seconds=1)
 
 
 def record(check: Check, *outcomes: Outcome) -> Check:
@@ -294,13 +299,12 @@ def test_claim_same_slot_once(page):
 
 
 def test_stale_claimer_loses(page):
-    make_check(page)
-    now = timezone.now() + timedelta(seconds=1)
+    now = due_time(make_check(page))
     stale = list(Check.objects.all())
 
     claim_due_checks(now, 10)
 
-    assert _claim_slot(stale[0], now) is False
+    assert _claim_slot(stale[0], stale[0], now) is False
 
 
 def test_schedule_does_not_drift(page):
@@ -316,14 +320,15 @@ def test_schedule_does_not_drift(page):
         assert check.next_run_at == scheduled + timedelta(seconds=60)
 
 
-def test_late_check_restarts_from_now(page):
+def test_late_check_skips_to_next_slot(page):
     check = make_check(page, interval_seconds=60)
-    now = check.next_run_at + timedelta(seconds=150)
+    first_slot = check.next_run_at
+    now = first_slot + timedelta(seconds=150)
 
     claim_due_checks(now, 10)
     check.refresh_from_db()
 
-    assert check.next_run_at == now + timedelta(seconds=60)
+    assert check.next_run_at == first_slot + timedelta(seconds=180)
 
 
 def test_claim_not_due_yet(page):
@@ -344,16 +349,16 @@ def test_claim_skips_disabled(page):
 
 def test_claim_honours_limit_and_order(page):
     checks = [make_check(page) for _ in range(3)]
-    now = timezone.now() + timedelta(seconds=1)
+    earliest = sorted(checks, key=lambda check: check.next_run_at)
 
-    claimed = claim_due_checks(now, 2)
+    claimed = claim_due_checks(due_time(*checks), 2)
 
-    assert [c.pk for c in claimed] == [checks[0].pk, checks[1].pk]
+    assert [c.pk for c in claimed] == [earliest[0].pk, earliest[1].pk]
 
 
 def test_claim_filters_ids(page):
     first, second, third = (make_check(page) for _ in range(3))
-    now = timezone.now() + timedelta(seconds=1)
+    now = due_time(first, second, third)
 
     claimed = claim_due_checks(
         now, 10, check_ids=[first.pk, second.pk], exclude_ids=[second.pk]
@@ -367,7 +372,7 @@ def test_concurrent_claimers_share_nothing(page):
     if connection.vendor == "sqlite":
         pytest.skip("SQLite's shared-cache test database locks tables between threads")
     checks = [make_check(page) for _ in range(30)]
-    now = timezone.now() + timedelta(seconds=1)
+    now = due_time(*checks)
     barrier = threading.Barrier(6)
     claimed: list[int] = []
     lock = threading.Lock()
