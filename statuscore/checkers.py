@@ -50,12 +50,14 @@ class CheckContext:
     checker that needs per-check state (cookies) builds its own requests
     and must not store anything on the shared client. ``timeout`` is the
     check's timeout in seconds, for the checker to bound each phase
-    (connect, read) and name the phase that ran out.
+    (connect, read) and name the phase that ran out. ``region`` is the
+    region of the monitor running the check, empty when it has none.
     """
 
     check_id: int
     timeout: float
     http_client: httpx.AsyncClient
+    region: str = ""
 
 
 class Checker:

@@ -45,6 +45,9 @@ class StatusCoreSettings:
     outbox_batch_size: int
     """Outbox rows one drain task processes before it re-queues itself."""
 
+    metrics_token: str
+    """Bearer token that ``/metrics`` requires; empty leaves it open."""
+
 
 def get_settings() -> StatusCoreSettings:
     """Read the settings now, so tests that override them are honoured."""
@@ -63,4 +66,5 @@ def get_settings() -> StatusCoreSettings:
             settings, "STATUSCORE_MAX_CONCURRENT_CHECKS", 200
         ),
         outbox_batch_size=getattr(settings, "STATUSCORE_OUTBOX_BATCH_SIZE", 100),
+        metrics_token=getattr(settings, "STATUSCORE_METRICS_TOKEN", ""),
     )

@@ -159,7 +159,12 @@ class Monitor:
         attempts = 0
         while True:
             outcome = await run_checker(
-                check.pk, check.checker, check.config, check.timeout_seconds, self.client
+                check.pk,
+                check.checker,
+                check.config,
+                check.timeout_seconds,
+                self.client,
+                check.region,
             )
             attempts += 1
             if outcome.status != "down" or attempts > check.retries:

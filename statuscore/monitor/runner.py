@@ -29,6 +29,7 @@ async def run_checker(
     config: dict,
     timeout: float,
     http_client: httpx.AsyncClient,
+    region: str = "",
 ) -> Outcome:
     """Run the named checker once and return its outcome; never raise.
 
@@ -45,7 +46,7 @@ async def run_checker(
         checker_class = get_checker(checker_name)
         parsed = checker_class.Config.model_validate(config)
         context = CheckContext(
-            check_id=check_id, timeout=timeout, http_client=http_client
+            check_id=check_id, timeout=timeout, http_client=http_client, region=region
         )
         async with asyncio.timeout(timeout + DEADLINE_GRACE_SECONDS):
             outcome = await checker_class().run(parsed, context)

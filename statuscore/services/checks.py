@@ -175,7 +175,7 @@ def create_check(
     outage_status: str = ComponentStatus.MAJOR_OUTAGE,
     enabled: bool = True,
     retries: int = 1,
-    regions: Iterable[str] = (),
+    regions: list[str] | None = None,
     region_quorum: int | None = None,
 ) -> Check:
     """Create a check after validating its configuration.
@@ -201,7 +201,7 @@ def create_check(
         outage_status=outage_status,
         enabled=enabled,
         retries=retries,
-        regions=list(regions),
+        regions=regions if regions is not None else [],
         region_quorum=region_quorum,
     )
     _validate_timing(check)
@@ -248,7 +248,7 @@ def update_check(check: Check, **changes) -> Check:
             "component", "The component belongs to another page."
         )
 
-    if "regions" in changes:
+    if isinstance(changes.get("regions"), tuple):
         changes["regions"] = list(changes["regions"])
     rescheduled = (
         "interval_seconds" in changes
