@@ -23,9 +23,9 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from http.cookiejar import CookieJar, DefaultCookiePolicy
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import httpx
 from django.db import connection, connections
@@ -188,7 +188,11 @@ class Monitor:
         return outcome
 
     async def run_check(self, check: Check) -> None:
-        """Run one claimed check and queue its result for recording."""
+        """Wait for the check's slot if it is claimed early, run the check and
+        queue its result for recording."""
+        early = (check.due_at - self.clock()).total_seconds()
+        if early > 0:
+            await asyncio.sleep(early)
         checked_at = self.clock()
         if self.on_start is not None:
             self.on_start(check, checked_at)
@@ -253,8 +257,9 @@ class Monitor:
                 delay = write_retried(batch, attempt, error)
                 await asyncio.sleep(delay)
 
-    async def start_due_checks(self) -> list[asyncio.Task]:
-        """Claim the checks due now and start them; return their tasks."""
+    async def start_due_checks(self, lookahead: float = 0.0) -> list[asyncio.Task]:
+        """Claim the checks due within ``lookahead`` seconds and start them;
+        return their tasks. A check claimed early waits for its slot."""
         free = self.max_concurrent - len(self.in_flight)
         if free <= 0:
             logger.warning(
@@ -268,7 +273,7 @@ class Monitor:
         claimed = await self._in_thread(
             self._claim_thread,
             claim_due_checks,
-            self.clock(),
+            self.clock() + timedelta(seconds=lookahead),
             free,
             self.check_ids,
             list(self.running_check_ids),
@@ -313,7 +318,9 @@ class Monitor:
         )
         while not self._stopping.is_set():
             try:
-                await self.start_due_checks()
+                # Claiming one tick ahead lets each check start at its slot
+                # rather than at the next tick after it.
+                await self.start_due_checks(lookahead=self.tick_seconds)
             except Exception:
                 # A database outage must not end the loop; it retries next tick.
                 logger.exception("Claiming due checks failed; retrying next tick")
@@ -329,5 +336,6 @@ class Monitor:
         logger.info("Monitor stopped: %s", self.stats)
 
 
-def _close_connection() -> Any:
+def _close_connection() -> None:
+    """Close this thread's connection, so the next query opens a fresh one."""
     connection.close()

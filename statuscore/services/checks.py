@@ -398,8 +398,9 @@ def _track_flapping(check: Check, changed: bool, now: datetime) -> str | None:
     ]
     if changed:
         changes.append(now)
-    kept = changes[-(settings.flap_threshold + 1) :]
-    check.recent_state_changes = [moment.isoformat() for moment in kept]
+    # Only the latest threshold + 1 changes can decide flapping.
+    latest = changes[-(settings.flap_threshold + 1) :]
+    check.recent_state_changes = [moment.isoformat() for moment in latest]
 
     if check.flapping_since is None and len(changes) > settings.flap_threshold:
         check.flapping_since = now
@@ -463,9 +464,9 @@ def record_result(
     The check row is locked, so two workers recording for the same check
     apply their results one after the other.
     """
-    # The result row is written before the check row is locked: while the
-    # results table is locked, this waits holding no lock, so the claims
-    # of the monitor (which update check rows) are not held up.
+    # The result row is written before the check row is locked. While the
+    # results table is locked, this insert waits without holding a row
+    # lock, so the monitor's claims, which update check rows, go on.
     result = CheckResult.objects.create(
         uptime_check_id=check_id,
         checked_at=checked_at,
@@ -543,7 +544,7 @@ def claim_due_checks(
     Claiming moves the slot one interval ahead with an update conditional
     on its old value, so two monitor processes never run the same check for
     the same slot. The next slot counts from the scheduled time, not from
-    ``now``, so a slow loop does not drift the schedule; a check more than
+    ``now``, so a slow loop does not drift the schedule. A check more than
     one interval late skips to its first slot after ``now``. All claims of
     one call commit in one transaction.
     """

@@ -1,7 +1,7 @@
 """The monitor loop: claiming on a fake clock, concurrency, recording.
 
-The monitor reaches the database through ``sync_to_async`` in a worker
-thread, so these tests commit for real (``transaction=True``).
+The monitor reaches the database from worker threads of its own, so these
+tests commit for real (``transaction=True``).
 """
 
 from __future__ import annotations
@@ -231,6 +231,25 @@ def test_running_check_not_claimed_again(page):
 
     assert counts == (1, 0, 1)
     assert len(results_of(check)) == 2
+
+
+def test_early_claim_waits_for_slot(page):
+    check = create_check(page, "API", "fake", {})
+    clock = FakeClock(check.next_run_at - timedelta(seconds=0.3))
+
+    async def scenario() -> tuple[int, int, float]:
+        async with Monitor(clock=clock) as monitor:
+            not_yet = await monitor.start_due_checks(lookahead=0.1)
+            started = time.perf_counter()
+            early = await monitor.start_due_checks(lookahead=1.0)
+            await asyncio.gather(*early)
+            return len(not_yet), len(early), time.perf_counter() - started
+
+    not_yet, early, waited = run_async(scenario())
+
+    assert not_yet == 0
+    assert early == 1
+    assert waited >= 0.25
 
 
 def test_deleted_check_result_dropped(page):
@@ -638,7 +657,7 @@ def test_locked_results_table_delays_only_writes(page):
     locked = threading.Event()
     holder = hold_results_lock(3.0, locked)
 
-    async def scenario() -> tuple[list[int], list[float], int]:
+    async def scenario() -> tuple[list[int], list[float], bool]:
         assert await asyncio.to_thread(locked.wait, 5)
         ran, seconds = [], []
         async with Monitor(clock=clock) as monitor:
@@ -649,13 +668,12 @@ def test_locked_results_table_delays_only_writes(page):
                 seconds.append(time.perf_counter() - started)
                 ran.append(len(tasks))
                 clock.advance(10)
-            queued = len(monitor._pending) + monitor.batch_size * (
-                not monitor._written.is_set()
-            )
-        return ran, seconds, queued
+            # Still waiting for the lock after three slots.
+            unwritten = not monitor._written.is_set()
+        return ran, seconds, unwritten
 
     try:
-        ran, seconds, queued = run_async(scenario())
+        ran, seconds, unwritten = run_async(scenario())
     finally:
         holder.join()
     results = CheckResult.objects.all()
@@ -663,7 +681,7 @@ def test_locked_results_table_delays_only_writes(page):
 
     assert ran == [5, 5, 5]
     assert max(seconds) < 1.0
-    assert queued > 0
+    assert unwritten
     assert results.count() == 15
     assert not results.filter(status="down").exists()
     assert slots == {first_slot + timedelta(seconds=s) for s in (10, 20, 30)}
