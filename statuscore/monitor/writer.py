@@ -40,9 +40,13 @@ def record_batch(batch: list[PendingResult]) -> int:
     connection is closed so the next attempt opens a fresh one.
     """
     stored = 0
+    # Locking check rows in id order keeps two monitors that record for
+    # the same checks (one per region) from deadlocking. The sort is
+    # stable, so each check's results keep the order of their slots.
+    ordered = sorted(batch, key=lambda pending: pending.check_id)
     try:
         with transaction.atomic():
-            for pending in batch:
+            for pending in ordered:
                 try:
                     record_result(
                         pending.check_id,

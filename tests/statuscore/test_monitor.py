@@ -433,7 +433,7 @@ def test_retry_skipped_past_interval(page, settings):
 
 
 @pytest.mark.parametrize("status", ["up", "down"])
-def test_restart_sends_no_events(page, component, status):
+def test_restart_sends_no_events(page, component, status, quick_retries):
     check = create_check(page, "API", "fake", {"status": status}, component=component)
     clock = FakeClock(check.next_run_at)
 
@@ -452,7 +452,7 @@ def test_restart_sends_no_events(page, component, status):
     assert len(results_of(check)) == 6
 
 
-def test_restart_keeps_confirmation_count(page):
+def test_restart_keeps_confirmation_count(page, quick_retries):
     check = create_check(
         page, "API", "fake", {"status": "down"}, failure_threshold=2
     )
