@@ -36,8 +36,8 @@ def record_batch(batch: list[PendingResult]) -> int:
     Each result is recorded in a savepoint, so a check deleted while it ran,
     or any other error of one result, drops only that result. An
     unavailable database (``OperationalError``, ``InterfaceError``) rolls
-    back the whole batch and is raised for the caller to re-try; the
-    connection is closed so the next attempt opens a fresh one.
+    back the whole batch and is raised for the caller to re-try. The
+    connection is then closed, so the next attempt opens a fresh one.
     """
     stored = 0
     # Locking check rows in id order keeps two monitors that record for
