@@ -44,6 +44,10 @@ USER_AGENT = "statuspage-monitor/0.1"
 
 # How long a stopping monitor keeps trying to record queued results.
 SHUTDOWN_WRITE_SECONDS = 30.0
+# How long the writer gathers results before it records them. Checks start
+# spread over their interval, so without this wait nearly every result
+# would be a transaction of its own.
+WRITE_LINGER_SECONDS = 0.25
 
 T = TypeVar("T")
 
@@ -93,6 +97,7 @@ class Monitor:
         self._client: httpx.AsyncClient | None = None
         self._pending: deque[PendingResult] = deque()
         self._has_pending = asyncio.Event()
+        self._flush_requested = asyncio.Event()
         self._written = asyncio.Event()
         self._written.set()
         self._writer: asyncio.Task | None = None
@@ -229,17 +234,29 @@ class Monitor:
             )
 
     async def flush(self) -> None:
-        """Wait until every queued result is recorded."""
+        """Record every queued result without waiting to gather more, and
+        return once they are recorded."""
+        if self._written.is_set():
+            return
+        self._flush_requested.set()
         await self._written.wait()
 
     async def _write_results(self) -> None:
         while True:
             await self._has_pending.wait()
+            if len(self._pending) < self.batch_size:
+                try:
+                    await asyncio.wait_for(
+                        self._flush_requested.wait(), timeout=WRITE_LINGER_SECONDS
+                    )
+                except TimeoutError:
+                    pass
             while self._pending:
                 count = min(len(self._pending), self.batch_size)
                 batch = [self._pending.popleft() for _ in range(count)]
                 await self._record(batch)
             self._has_pending.clear()
+            self._flush_requested.clear()
             self._written.set()
 
     async def _record(self, batch: list[PendingResult]) -> None:
