@@ -7,7 +7,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export PORT HOST
 
-.PHONY: run test install browser migrate demo bench lint clean
+.PHONY: run test install browser migrate demo bench bench-monitoring lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ test: install browser
 
 bench: install
 	$(BIN)/python -m bench
+
+## bench-monitoring: run the monitor on CHECKS HTTP checks for SECONDS seconds.
+CHECKS ?= 2000
+SECONDS ?= 65
+bench-monitoring: install
+	$(BIN)/python -m bench.monitoring --checks $(CHECKS) --seconds $(SECONDS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -16,14 +16,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def setup_django(var_dir: str) -> None:
+def setup_django(var_dir: str, database_url: str | None = None) -> None:
+    """Configure Django on ``database_url``, by default a new SQLite file in
+    ``var_dir``, and migrate it."""
     sys.path[:0] = [str(ROOT), str(ROOT / "site")]
     os.environ.update(
         DJANGO_SETTINGS_MODULE="statussite.settings.base",
         DEBUG="0",
         SECRET_KEY="bench-only-secret-key-" + "x" * 30,
         STATUS_VAR_DIR=var_dir,
-        DATABASE_URL=f"sqlite:///{var_dir}/bench.sqlite3",
+        DATABASE_URL=database_url or f"sqlite:///{var_dir}/bench.sqlite3",
         STATUSCORE_MIN_CHECK_INTERVAL="1",
         LOG_LEVEL="WARNING",
         ALLOWED_HOSTS="testserver,127.0.0.1",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 
 RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nOK"
@@ -46,3 +47,18 @@ class FastTarget:
 
     def __exit__(self, *exc_info) -> None:
         self._loop.call_soon_threadsafe(self._loop.stop)
+
+
+async def _serve_until_stdin_closes() -> None:
+    server = await asyncio.start_server(_handle, "127.0.0.1", 0, backlog=4096)
+    print(server.sockets[0].getsockname()[1], flush=True)
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, sys.stdin.read)
+    server.close()
+
+
+if __name__ == "__main__":
+    # Run as its own process by ``bench.monitoring``, so the target's CPU
+    # time is not counted as the monitor's: print the port, serve until
+    # standard input closes.
+    asyncio.run(_serve_until_stdin_closes())

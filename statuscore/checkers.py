@@ -60,12 +60,15 @@ class CheckContext:
     (connect, read) and name the phase that ran out. ``now`` is the time
     the run counts as taken at, from the monitor's clock. A checker that
     judges time, such as a heartbeat, uses it instead of reading the clock.
+    ``region`` is the region of the monitor running the check, empty when it
+    has none.
     """
 
     check_id: int
     timeout: float
     http_client: httpx.AsyncClient
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    region: str = ""
 
 
 class Checker:

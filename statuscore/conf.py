@@ -15,6 +15,27 @@ class StatusCoreSettings:
     min_check_interval: int
     """Shortest check interval accepted, in seconds."""
 
+    max_check_interval: int
+    """Longest check interval accepted, in seconds."""
+
+    retry_delay: float
+    """Seconds between two quick re-tries of a failed run."""
+
+    flap_threshold: int
+    """A check that changes state more than this many times within
+    ``flap_window`` seconds is flapping."""
+
+    flap_window: int
+    """Seconds over which state changes are counted; a flapping check settles
+    after this long without a state change."""
+
+    result_queue_size: int
+    """Results one monitor holds in memory while the database is unavailable;
+    beyond it the oldest are dropped."""
+
+    result_batch_size: int
+    """Results the monitor records in one database transaction."""
+
     monitor_tick: float
     """Seconds between two looks for due checks in the monitor loop."""
 
@@ -34,6 +55,9 @@ class StatusCoreSettings:
     host_overrides: dict[str, tuple[str, ...]]
     """Host names mapped to IP addresses, used by checks instead of DNS."""
 
+    metrics_token: str
+    """Bearer token that ``/metrics`` requires; empty leaves it open."""
+
 
 def get_settings() -> StatusCoreSettings:
     """Read the settings now, so tests that override them are honoured."""
@@ -41,8 +65,16 @@ def get_settings() -> StatusCoreSettings:
     return StatusCoreSettings(
         plugins=tuple(plugins) if plugins is not None else None,
         min_check_interval=getattr(settings, "STATUSCORE_MIN_CHECK_INTERVAL", 10),
+        max_check_interval=getattr(settings, "STATUSCORE_MAX_CHECK_INTERVAL", 86400),
+        retry_delay=getattr(settings, "STATUSCORE_RETRY_DELAY", 1.0),
+        flap_threshold=getattr(settings, "STATUSCORE_FLAP_THRESHOLD", 4),
+        flap_window=getattr(settings, "STATUSCORE_FLAP_WINDOW", 1800),
+        result_queue_size=getattr(settings, "STATUSCORE_RESULT_QUEUE_SIZE", 50_000),
+        result_batch_size=getattr(settings, "STATUSCORE_RESULT_BATCH_SIZE", 500),
         monitor_tick=getattr(settings, "STATUSCORE_MONITOR_TICK", 1.0),
-        max_concurrent_checks=getattr(settings, "STATUSCORE_MAX_CONCURRENT_CHECKS", 200),
+        max_concurrent_checks=getattr(
+            settings, "STATUSCORE_MAX_CONCURRENT_CHECKS", 200
+        ),
         outbox_batch_size=getattr(settings, "STATUSCORE_OUTBOX_BATCH_SIZE", 100),
         result_retention_days=getattr(settings, "STATUSCORE_RESULT_RETENTION_DAYS", 30),
         allow_private_targets=getattr(
@@ -54,4 +86,5 @@ def get_settings() -> StatusCoreSettings:
                 settings, "STATUSCORE_HOST_OVERRIDES", {}
             ).items()
         },
+        metrics_token=getattr(settings, "STATUSCORE_METRICS_TOKEN", ""),
     )

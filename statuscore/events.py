@@ -26,6 +26,8 @@ class EventKind(StrEnum):
     COMPONENT_STATUS_CHANGED = "component.status_changed"
     CHECK_STATE_CHANGED = "check.state_changed"
     CERTIFICATE_EXPIRING = "certificate.expiring"
+    CHECK_FLAPPING = "check.flapping"
+    CHECK_FLAPPING_ENDED = "check.flapping_ended"
     INCIDENT_CREATED = "incident.created"
     INCIDENT_UPDATED = "incident.updated"
     INCIDENT_RESOLVED = "incident.resolved"

@@ -43,6 +43,10 @@ class FakeCheckerConfig(pydantic.BaseModel):
         default=False,
         description="Raise CheckFailed with the reason instead of returning.",
     )
+    down_in_regions: list[str] = pydantic.Field(
+        default_factory=list,
+        description="Regions in which the outcome is down whatever 'status' is.",
+    )
 
 
 class FakeChecker(Checker):
@@ -57,6 +61,9 @@ class FakeChecker(Checker):
             await asyncio.sleep(config.delay_seconds)
         if config.raise_check_failed:
             raise CheckFailed(config.reason or "fake failure")
+        if context.region and context.region in config.down_in_regions:
+            reason = config.reason or f"down in {context.region}"
+            return Outcome("down", config.response_time_ms, reason)
         return Outcome(config.status, config.response_time_ms, config.reason)
 
 

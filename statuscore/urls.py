@@ -3,9 +3,11 @@
 from django.urls import path
 
 from statuscore.api import api
+from statuscore.metrics import metrics
 from statuscore.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("api/", api.urls),
 ]

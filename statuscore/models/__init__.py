@@ -1,7 +1,13 @@
 """Domain models. Change them only through ``statuscore.services``."""
 
 from statuscore.models.certificates import CertificateReminder
-from statuscore.models.checks import Check, CheckResult, CheckState, ResultStatus
+from statuscore.models.checks import (
+    Check,
+    CheckRegion,
+    CheckResult,
+    CheckState,
+    ResultStatus,
+)
 from statuscore.models.components import Component, ComponentGroup, ComponentStatus
 from statuscore.models.heartbeats import Heartbeat
 from statuscore.models.incidents import (
@@ -20,6 +26,7 @@ from statuscore.models.rollups import CheckRollupDay, CheckRollupHour
 __all__ = [
     "CertificateReminder",
     "Check",
+    "CheckRegion",
     "CheckResult",
     "CheckRollupDay",
     "CheckRollupHour",

@@ -56,6 +56,21 @@ class Check(models.Model):
         help_text="Component status while the check is down.",
     )
     enabled = models.BooleanField(default=True)
+    retries = models.PositiveSmallIntegerField(
+        default=1,
+        help_text="Quick re-tries within one run before a failure is recorded.",
+    )
+    regions = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Names of the regions that run the check; empty for any worker "
+        "started without --region.",
+    )
+    region_quorum = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Regions that must see the check down; empty for a majority.",
+    )
 
     state = models.CharField(
         max_length=16, choices=CheckState.choices, default=CheckState.UNKNOWN
@@ -65,6 +80,24 @@ class Check(models.Model):
     next_run_at = models.DateTimeField(null=True, blank=True, db_index=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
     state_changed_at = models.DateTimeField(null=True, blank=True)
+    announced_state = models.CharField(
+        max_length=16,
+        choices=CheckState.choices,
+        default=CheckState.UNKNOWN,
+        help_text="The state last sent in a check.state_changed event.",
+    )
+    recent_state_changes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="ISO times of the latest state changes, for flapping detection.",
+    )
+    flapping_since = models.DateTimeField(null=True, blank=True)
+    last_response_time_ms = models.FloatField(null=True, blank=True)
+    result_counts = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Results recorded so far, by status; never decreases.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -86,6 +119,7 @@ class CheckResult(models.Model):
     response_time_ms = models.FloatField(null=True, blank=True)
     reason = models.CharField(max_length=500, blank=True, default="")
     details = models.JSONField(default=dict, blank=True)
+    region = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-checked_at", "-id"]
@@ -93,3 +127,36 @@ class CheckResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.uptime_check_id} {self.status} at {self.checked_at:%Y-%m-%d %H:%M:%S}"
+
+
+class CheckRegion(models.Model):
+    """The schedule and confirmation counters of a check in one region.
+
+    A check with regions is claimed through these rows, one per region, so
+    each region's monitor runs it in every slot. ``state`` is the region's
+    own confirmed state; the check's state follows the region quorum.
+    """
+
+    uptime_check = models.ForeignKey(
+        Check, on_delete=models.CASCADE, related_name="region_rows"
+    )
+    region = models.CharField(max_length=64)
+    next_run_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(
+        max_length=16, choices=CheckState.choices, default=CheckState.UNKNOWN
+    )
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    consecutive_successes = models.PositiveIntegerField(default=0)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["uptime_check_id", "region"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["uptime_check", "region"], name="unique_check_region"
+            )
+        ]
+        indexes = [models.Index(fields=["region", "next_run_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.uptime_check_id} in {self.region}"

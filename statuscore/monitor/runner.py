@@ -32,6 +32,7 @@ async def run_checker(
     timeout: float,
     http_client: httpx.AsyncClient,
     now: datetime | None = None,
+    region: str = "",
 ) -> Outcome:
     """Run the named checker once and return its outcome; never raise.
 
@@ -49,7 +50,7 @@ async def run_checker(
         checker_class = get_checker(checker_name)
         parsed = checker_class.Config.model_validate(config)
         context = CheckContext(
-            check_id=check_id, timeout=timeout, http_client=http_client
+            check_id=check_id, timeout=timeout, http_client=http_client, region=region
         )
         if now is not None:
             context = dataclasses.replace(context, now=now)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pydantic
 from django.db import transaction
@@ -16,6 +18,7 @@ from statuscore.events import EventKind, emit
 from statuscore.exceptions import UnknownChecker, ValidationFailed
 from statuscore.models import (
     Check,
+    CheckRegion,
     CheckResult,
     CheckState,
     Component,
@@ -31,6 +34,8 @@ from statuscore.services.validation import full_clean, pydantic_errors, require_
 logger = logging.getLogger(__name__)
 
 MAX_REASON_LENGTH = 500
+MAX_RETRIES = 5
+REGION_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 OUTAGE_STATUSES = (
     ComponentStatus.DEGRADED_PERFORMANCE,
     ComponentStatus.PARTIAL_OUTAGE,
@@ -57,10 +62,12 @@ def validate_check_config(checker: str, config: dict) -> dict:
 
 
 def _validate_timing(check: Check) -> None:
-    minimum = get_settings().min_check_interval
-    if check.interval_seconds < minimum:
+    settings = get_settings()
+    minimum, maximum = settings.min_check_interval, settings.max_check_interval
+    if not minimum <= check.interval_seconds <= maximum:
         raise ValidationFailed.for_field(
-            "interval_seconds", f"The interval must be at least {minimum} seconds."
+            "interval_seconds",
+            f"The interval must be from {minimum} to {maximum} seconds.",
         )
     if not 0 < check.timeout_seconds <= check.interval_seconds:
         raise ValidationFailed.for_field(
@@ -71,12 +78,87 @@ def _validate_timing(check: Check) -> None:
         raise ValidationFailed.for_field("failure_threshold", "Must be at least 1.")
     if check.recovery_threshold < 1:
         raise ValidationFailed.for_field("recovery_threshold", "Must be at least 1.")
+    if not 0 <= check.retries <= MAX_RETRIES:
+        raise ValidationFailed.for_field(
+            "retries", f"Must be from 0 to {MAX_RETRIES}."
+        )
     require_choice("outage_status", check.outage_status, ComponentStatus)
     if check.outage_status not in OUTAGE_STATUSES:
         raise ValidationFailed.for_field(
             "outage_status",
             "Must be degraded_performance, partial_outage or major_outage.",
         )
+
+
+def _validate_regions(check: Check) -> None:
+    regions = check.regions
+    if not isinstance(regions, list) or not all(
+        isinstance(name, str) and REGION_NAME.match(name) for name in regions
+    ):
+        raise ValidationFailed.for_field(
+            "regions",
+            "Must be a list of region names of lowercase letters, digits and "
+            "hyphens, such as 'eu-west'.",
+        )
+    if len(set(regions)) != len(regions):
+        raise ValidationFailed.for_field("regions", "A region is listed twice.")
+    quorum = check.region_quorum
+    if quorum is not None and not 1 <= quorum <= len(regions):
+        raise ValidationFailed.for_field(
+            "region_quorum",
+            f"Must be from 1 to the number of regions ({len(regions)}), "
+            "or empty for a majority.",
+        )
+
+
+def slot_offset(check_id: int, interval_seconds: int) -> timedelta:
+    """Return the check's fixed offset within its interval, to the millisecond.
+
+    A hash of the id spreads checks created together evenly over the
+    interval, and the same check keeps the same offset in every process.
+    """
+    digest = hashlib.blake2b(str(check_id).encode(), digest_size=8).digest()
+    milliseconds = int.from_bytes(digest, "big") % (interval_seconds * 1000)
+    return timedelta(milliseconds=milliseconds)
+
+
+def next_slot_after(check_id: int, interval_seconds: int, now: datetime) -> datetime:
+    """Return the first slot of the check strictly after ``now``.
+
+    Slots are the times ``epoch + offset + k * interval``, so they depend on
+    the check id and interval only, never on when the check was created.
+    """
+    interval = timedelta(seconds=interval_seconds)
+    epoch = datetime(2000, 1, 1, tzinfo=UTC) + slot_offset(check_id, interval_seconds)
+    periods = (now - epoch) // interval + 1
+    return epoch + periods * interval
+
+
+def _schedule(check: Check, now: datetime) -> None:
+    """Put the check on its next slot, in each of its regions if it has any.
+
+    A check with regions is claimed through its ``CheckRegion`` rows, so its
+    own ``next_run_at`` is empty and monitors without a region skip it.
+    """
+    slot = next_slot_after(check.pk, check.interval_seconds, now)
+    if not check.regions:
+        CheckRegion.objects.filter(uptime_check=check).delete()
+        check.next_run_at = slot
+        return
+
+    check.next_run_at = None
+    CheckRegion.objects.filter(uptime_check=check).exclude(
+        region__in=check.regions
+    ).delete()
+    CheckRegion.objects.filter(uptime_check=check).update(next_run_at=slot)
+    existing = set(
+        CheckRegion.objects.filter(uptime_check=check).values_list("region", flat=True)
+    )
+    CheckRegion.objects.bulk_create(
+        CheckRegion(uptime_check=check, region=region, next_run_at=slot)
+        for region in check.regions
+        if region not in existing
+    )
 
 
 @transaction.atomic
@@ -93,8 +175,15 @@ def create_check(
     recovery_threshold: int = 1,
     outage_status: str = ComponentStatus.MAJOR_OUTAGE,
     enabled: bool = True,
+    retries: int = 1,
+    regions: list[str] | None = None,
+    region_quorum: int | None = None,
 ) -> Check:
-    """Create a check due at once, after validating its configuration."""
+    """Create a check after validating its configuration.
+
+    Its first run is its first slot (see :func:`next_slot_after`), so checks
+    created together start spread over their interval, not all at once.
+    """
     if component is not None and component.page_id != page.pk:
         raise ValidationFailed.for_field(
             "component", "The component belongs to another page."
@@ -112,11 +201,16 @@ def create_check(
         recovery_threshold=recovery_threshold,
         outage_status=outage_status,
         enabled=enabled,
-        next_run_at=timezone.now(),
+        retries=retries,
+        regions=regions if regions is not None else [],
+        region_quorum=region_quorum,
     )
     _validate_timing(check)
+    _validate_regions(check)
     full_clean(check)
     check.save()
+    _schedule(check, timezone.now())
+    check.save(update_fields=["next_run_at"])
     logger.info("Check %s (%s) created on page %s", check.pk, checker, page.pk)
     return check
 
@@ -131,6 +225,9 @@ EDITABLE_CHECK_FIELDS = (
     "recovery_threshold",
     "outage_status",
     "enabled",
+    "retries",
+    "regions",
+    "region_quorum",
 )
 
 
@@ -152,36 +249,48 @@ def update_check(check: Check, **changes) -> Check:
             "component", "The component belongs to another page."
         )
 
+    if isinstance(changes.get("regions"), tuple):
+        changes["regions"] = list(changes["regions"])
+    rescheduled = (
+        "interval_seconds" in changes
+        and changes["interval_seconds"] != check.interval_seconds
+    ) or ("regions" in changes and changes["regions"] != check.regions)
     for field, value in changes.items():
         setattr(check, field, value)
     _validate_timing(check)
+    _validate_regions(check)
     full_clean(check)
+    if rescheduled:
+        _schedule(check, timezone.now())
     check.save()
     return check
 
 
-def _next_state(check: Check, outcome: Outcome) -> tuple[str, int, int]:
+def _next_state(
+    counters: Check | CheckRegion, outcome: Outcome, check: Check | None = None
+) -> tuple[str, int, int]:
     """Apply the confirmation rule: return (state, failures, successes).
 
+    ``counters`` holds the state and counters to advance: the check itself,
+    or one of its regions, in which case ``check`` gives the thresholds.
     A degraded result counts as a success for the up/down decision, so it
     ends an outage like an up result, and the state it reaches is
     ``degraded``. A confirmed outcome sets the state at once, whatever the
     thresholds.
     """
+    thresholds = check or counters
     if outcome.status == ResultStatus.DOWN:
-        failures, successes = check.consecutive_failures + 1, 0
-        confirmed = outcome.confirmed or failures >= check.failure_threshold
-        state = CheckState.DOWN if confirmed else check.state
+        failures, successes = counters.consecutive_failures + 1, 0
+        confirmed = outcome.confirmed or failures >= thresholds.failure_threshold
+        state = CheckState.DOWN if confirmed else counters.state
         return state, failures, successes
 
-    failures, successes = 0, check.consecutive_successes + 1
-    reached = CheckState.DEGRADED
-    if outcome.status == ResultStatus.UP:
-        reached = CheckState.UP
-    if check.state != CheckState.DOWN:
+    failures, successes = 0, counters.consecutive_successes + 1
+    reached = CheckState.UP if outcome.status == ResultStatus.UP else CheckState.DEGRADED
+    if counters.state != CheckState.DOWN:
         return reached, failures, successes
-    confirmed = outcome.confirmed or successes >= check.recovery_threshold
-    return (reached if confirmed else check.state), failures, successes
+    confirmed = outcome.confirmed or successes >= thresholds.recovery_threshold
+    return (reached if confirmed else counters.state), failures, successes
 
 
 # Severity order of the statuses a check may set, mildest first.
@@ -235,48 +344,94 @@ def _move_component(check: Check, new_state: str, reason: str) -> None:
         set_component_status(component, target, source=source, reason=reason)
 
 
-@transaction.atomic
-def record_result(check_id: int, outcome: Outcome, checked_at: datetime) -> CheckResult:
-    """Store one result and apply the check's confirmation rule.
+def _quorum_state(check: Check, rows: list[CheckRegion]) -> str:
+    """Return the check's state from the confirmed states of its regions.
 
-    When the confirmed state changes, the linked component's status and a
-    ``check.state_changed`` event are written in this same transaction.
-    The check row is locked, so two workers recording for the same check
-    apply their results one after the other.
+    The check is down when at least ``region_quorum`` regions are down (a
+    majority when empty). Otherwise it is up when one or more regions are
+    up, degraded when none is up but one or more are degraded, and else
+    keeps its state.
     """
-    check = Check.objects.select_for_update().get(pk=check_id)
-    result = CheckResult.objects.create(
-        uptime_check=check,
-        checked_at=checked_at,
-        status=outcome.status,
-        response_time_ms=outcome.response_time_ms,
-        reason=outcome.reason[:MAX_REASON_LENGTH],
-        details=outcome.details,
-    )
-    remind_of_expiry(check, outcome.details, checked_at)
+    quorum = check.region_quorum or len(rows) // 2 + 1
+    down = sum(row.state == CheckState.DOWN for row in rows)
+    if down >= quorum:
+        return CheckState.DOWN
+    if any(row.state == CheckState.UP for row in rows):
+        return CheckState.UP
+    if any(row.state == CheckState.DEGRADED for row in rows):
+        return CheckState.DEGRADED
+    return check.state
 
-    old_state = check.state
-    new_state, failures, successes = _next_state(check, outcome)
-    check.consecutive_failures = failures
-    check.consecutive_successes = successes
-    check.last_run_at = checked_at
-    check.state = new_state
-    if new_state != old_state:
-        check.state_changed_at = checked_at
-    check.save(
+
+def _apply_region_result(
+    check: Check, region: str, outcome: Outcome, checked_at: datetime
+) -> str:
+    """Update the region's counters and return the check's new state."""
+    rows = list(check.region_rows.all())
+    row = next((row for row in rows if row.region == region), None)
+    if row is None:
+        # The region was removed from the check while this run was in flight.
+        return check.state
+
+    row.state, row.consecutive_failures, row.consecutive_successes = _next_state(
+        row, outcome, check
+    )
+    row.last_run_at = checked_at
+    row.save(
         update_fields=[
+            "state",
             "consecutive_failures",
             "consecutive_successes",
             "last_run_at",
-            "state",
-            "state_changed_at",
-            "updated_at",
         ]
     )
+    return _quorum_state(check, rows)
 
-    if new_state == old_state:
-        return result
 
+def _track_flapping(check: Check, changed: bool, now: datetime) -> str | None:
+    """Record a state change and return "started", "ended" or ``None``.
+
+    A check is flapping once it has changed state more than
+    ``flap_threshold`` times within ``flap_window`` seconds. It settles at
+    the first result recorded after ``flap_window`` seconds without a change.
+    """
+    settings = get_settings()
+    since = now - timedelta(seconds=settings.flap_window)
+    changes = [
+        moment
+        for moment in map(datetime.fromisoformat, check.recent_state_changes)
+        if moment > since
+    ]
+    if changed:
+        changes.append(now)
+    # Only the latest threshold + 1 changes can decide flapping.
+    latest = changes[-(settings.flap_threshold + 1) :]
+    check.recent_state_changes = [moment.isoformat() for moment in latest]
+
+    if check.flapping_since is None and len(changes) > settings.flap_threshold:
+        check.flapping_since = now
+        return "started"
+    if check.flapping_since is not None and not changes:
+        check.flapping_since = None
+        return "ended"
+    return None
+
+
+def _emit_flapping(check: Check, flap: str | None) -> None:
+    payload = {"check_id": check.pk, "check_name": check.name, "state": check.state}
+    if flap == "started":
+        logger.warning("Check %s is flapping", check.pk)
+        emit(EventKind.CHECK_FLAPPING, check.page, payload)
+    elif flap == "ended":
+        logger.info("Check %s stopped flapping; state %s", check.pk, check.state)
+        emit(EventKind.CHECK_FLAPPING_ENDED, check.page, payload)
+
+
+def _announce_state(
+    check: Check, old_state: str, outcome: Outcome, result: CheckResult
+) -> None:
+    """Emit ``check.state_changed`` and move the linked component."""
+    new_state = check.state
     logger.info(
         "Check %s state %s -> %s: %s",
         check.pk,
@@ -301,6 +456,83 @@ def record_result(check_id: int, outcome: Outcome, checked_at: datetime) -> Chec
     moves_component = new_state != CheckState.DEGRADED or old_state == CheckState.DOWN
     if check.component_id is not None and moves_component:
         _move_component(check, new_state, outcome.reason)
+
+
+@transaction.atomic
+def record_result(
+    check_id: int, outcome: Outcome, checked_at: datetime, region: str = ""
+) -> CheckResult:
+    """Store one result and apply the check's confirmation rule.
+
+    ``checked_at`` is when the run started, kept as measured however late
+    the result is written. ``region`` names the region that ran a check
+    with regions; its result counts towards the region quorum.
+
+    When the confirmed state changes, the linked component's status and a
+    ``check.state_changed`` event are written in this same transaction.
+    The check row is locked, so two workers recording for the same check
+    apply their results one after the other.
+    """
+    # The result row is written before the check row is locked. While the
+    # results table is locked, this insert waits without holding a row
+    # lock, so the monitor's claims, which update check rows, go on.
+    result = CheckResult.objects.create(
+        uptime_check_id=check_id,
+        checked_at=checked_at,
+        status=outcome.status,
+        response_time_ms=outcome.response_time_ms,
+        reason=outcome.reason[:MAX_REASON_LENGTH],
+        details=outcome.details,
+        region=region,
+    )
+    check = Check.objects.select_for_update().get(pk=check_id)
+    remind_of_expiry(check, outcome.details, checked_at)
+
+    old_state = check.state
+    if region:
+        new_state = _apply_region_result(check, region, outcome, checked_at)
+    else:
+        new_state, failures, successes = _next_state(check, outcome)
+        check.consecutive_failures = failures
+        check.consecutive_successes = successes
+    check.last_run_at = checked_at
+    check.last_response_time_ms = outcome.response_time_ms
+    check.result_counts[outcome.status] = check.result_counts.get(outcome.status, 0) + 1
+    check.state = new_state
+    changed = new_state != old_state
+    if changed:
+        check.state_changed_at = checked_at
+    counted = changed and old_state != CheckState.UNKNOWN
+    flap = _track_flapping(check, counted, checked_at)
+
+    # While a check is flapping its state changes are stored but neither
+    # announced nor applied to its component, so it sends one
+    # check.flapping event instead of a storm of state changes. When it
+    # settles, a state that differs from the last announced one is
+    # announced then.
+    announced_state = check.announced_state
+    announce = check.flapping_since is None and check.state != announced_state
+    if announce:
+        check.announced_state = check.state
+    check.save(
+        update_fields=[
+            "consecutive_failures",
+            "consecutive_successes",
+            "last_run_at",
+            "last_response_time_ms",
+            "result_counts",
+            "state",
+            "state_changed_at",
+            "announced_state",
+            "recent_state_changes",
+            "flapping_since",
+            "updated_at",
+        ]
+    )
+
+    _emit_flapping(check, flap)
+    if announce:
+        _announce_state(check, announced_state, outcome, result)
     return result
 
 
@@ -309,44 +541,63 @@ def claim_due_checks(
     limit: int,
     check_ids: list[int] | None = None,
     exclude_ids: Iterable[int] = (),
+    region: str | None = None,
 ) -> list[Check]:
     """Claim up to ``limit`` enabled checks that are due at ``now``.
 
-    ``check_ids`` limits the claim to those checks; ``exclude_ids`` leaves
-    out checks the caller is still running, which stay due.
+    ``region`` selects the checks assigned to that region; without it only
+    checks with no region are claimed. ``check_ids`` limits the claim to
+    those checks; ``exclude_ids`` leaves out checks the caller is still
+    running, which stay due. Each returned check carries ``due_at``, the
+    slot it was claimed for, and ``region``.
 
-    Claiming moves ``next_run_at`` one interval ahead with an update
-    conditional on its old value, so two monitor processes never run the
-    same check for the same slot. The next slot counts from the scheduled
-    time, not from ``now``, so a slow loop does not drift the schedule;
-    a check more than one interval late restarts from ``now``.
+    Claiming moves the slot one interval ahead with an update conditional
+    on its old value, so two monitor processes never run the same check for
+    the same slot. The next slot counts from the scheduled time, not from
+    ``now``, so a slow loop does not drift the schedule. A check more than
+    one interval late skips to its first slot after ``now``. All claims of
+    one call commit in one transaction.
     """
-    due = Check.objects.filter(enabled=True, next_run_at__lte=now)
+    if region is None:
+        due = Check.objects.filter(enabled=True, next_run_at__lte=now)
+        id_field = "pk"
+    else:
+        due = CheckRegion.objects.filter(
+            region=region, next_run_at__lte=now, uptime_check__enabled=True
+        ).select_related("uptime_check")
+        id_field = "uptime_check_id"
     if check_ids is not None:
-        due = due.filter(pk__in=check_ids)
+        due = due.filter(**{f"{id_field}__in": check_ids})
     excluded = list(exclude_ids)
     if excluded:
-        due = due.exclude(pk__in=excluded)
+        due = due.exclude(**{f"{id_field}__in": excluded})
 
     claimed = []
-    for check in due.order_by("next_run_at", "id")[:limit]:
-        if _claim_slot(check, now):
-            claimed.append(check)
+    with transaction.atomic():
+        for row in due.order_by("next_run_at", id_field)[:limit]:
+            check = row if region is None else row.uptime_check
+            if _claim_slot(row, check, now):
+                check.due_at = row.due_at
+                check.region = region or ""
+                claimed.append(check)
     return claimed
 
 
-def _claim_slot(check: Check, now: datetime) -> bool:
-    """Move ``check`` to its next slot unless another claimer already did."""
-    interval = timedelta(seconds=check.interval_seconds)
-    next_run_at = check.next_run_at + interval
+def _claim_slot(row: Check | CheckRegion, check: Check, now: datetime) -> bool:
+    """Move ``row`` to its next slot unless another claimer already did.
+
+    ``row`` is the check itself or one of its regions.
+    """
+    next_run_at = row.next_run_at + timedelta(seconds=check.interval_seconds)
     if next_run_at <= now:
-        next_run_at = now + interval
+        next_run_at = next_slot_after(check.pk, check.interval_seconds, now)
 
     # Conditional on the slot we read: a claimer that read the same slot
     # and updated first makes this update match no row.
-    won = Check.objects.filter(pk=check.pk, next_run_at=check.next_run_at).update(
+    won = type(row).objects.filter(pk=row.pk, next_run_at=row.next_run_at).update(
         next_run_at=next_run_at
     )
     if won:
-        check.next_run_at = next_run_at
+        row.due_at = row.next_run_at
+        row.next_run_at = next_run_at
     return bool(won)

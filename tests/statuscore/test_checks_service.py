@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection, connections
@@ -40,6 +40,11 @@ def fake_checker():
 
 def make_check(page, component=None, **options) -> Check:
     return create_check(page, "API health", "fake", {}, component=component, **options)
+
+
+def due_time(*checks: Check) -> datetime:
+    """Return a moment at which all ``checks`` are due."""
+    return max(check.next_run_at for check in checks) + timedelta(seconds=1)
 
 
 def record(check: Check, *outcomes: Outcome) -> Check:
@@ -341,13 +346,12 @@ def test_claim_same_slot_once(page):
 
 
 def test_stale_claimer_loses(page):
-    make_check(page)
-    now = timezone.now() + timedelta(seconds=1)
+    now = due_time(make_check(page))
     stale = list(Check.objects.all())
 
     claim_due_checks(now, 10)
 
-    assert _claim_slot(stale[0], now) is False
+    assert _claim_slot(stale[0], stale[0], now) is False
 
 
 def test_schedule_does_not_drift(page):
@@ -363,14 +367,15 @@ def test_schedule_does_not_drift(page):
         assert check.next_run_at == scheduled + timedelta(seconds=60)
 
 
-def test_late_check_restarts_from_now(page):
+def test_late_check_skips_to_next_slot(page):
     check = make_check(page, interval_seconds=60)
-    now = check.next_run_at + timedelta(seconds=150)
+    first_slot = check.next_run_at
+    now = first_slot + timedelta(seconds=150)
 
     claim_due_checks(now, 10)
     check.refresh_from_db()
 
-    assert check.next_run_at == now + timedelta(seconds=60)
+    assert check.next_run_at == first_slot + timedelta(seconds=180)
 
 
 def test_claim_not_due_yet(page):
@@ -391,16 +396,16 @@ def test_claim_skips_disabled(page):
 
 def test_claim_honours_limit_and_order(page):
     checks = [make_check(page) for _ in range(3)]
-    now = timezone.now() + timedelta(seconds=1)
+    earliest = sorted(checks, key=lambda check: check.next_run_at)
 
-    claimed = claim_due_checks(now, 2)
+    claimed = claim_due_checks(due_time(*checks), 2)
 
-    assert [c.pk for c in claimed] == [checks[0].pk, checks[1].pk]
+    assert [c.pk for c in claimed] == [earliest[0].pk, earliest[1].pk]
 
 
 def test_claim_filters_ids(page):
     first, second, third = (make_check(page) for _ in range(3))
-    now = timezone.now() + timedelta(seconds=1)
+    now = due_time(first, second, third)
 
     claimed = claim_due_checks(
         now, 10, check_ids=[first.pk, second.pk], exclude_ids=[second.pk]
@@ -414,7 +419,7 @@ def test_concurrent_claimers_share_nothing(page):
     if connection.vendor == "sqlite":
         pytest.skip("SQLite's shared-cache test database locks tables between threads")
     checks = [make_check(page) for _ in range(30)]
-    now = timezone.now() + timedelta(seconds=1)
+    now = due_time(*checks)
     barrier = threading.Barrier(6)
     claimed: list[int] = []
     lock = threading.Lock()
@@ -436,3 +441,183 @@ def test_concurrent_claimers_share_nothing(page):
 
     assert len(claimed) == len(checks)
     assert sorted(claimed) == sorted(check.pk for check in checks)
+
+
+# -- Flapping -----------------------------------------------------------------
+
+
+def record_at(check: Check, start, *outcomes: Outcome, step: int = 60) -> Check:
+    for index, outcome in enumerate(outcomes):
+        record_result(check.pk, outcome, start + timedelta(seconds=step * index))
+    check.refresh_from_db()
+    return check
+
+
+def events_of(kind: str) -> list[OutboxEvent]:
+    return list(OutboxEvent.objects.filter(kind=kind))
+
+
+@pytest.fixture
+def flap_settings(settings):
+    settings.STATUSCORE_FLAP_THRESHOLD = 4
+    settings.STATUSCORE_FLAP_WINDOW = 1800
+
+
+def test_flapping_check_marked(page, flap_settings):
+    check = make_check(page, failure_threshold=1)
+
+    check = record_at(check, timezone.now(), UP, DOWN, UP, DOWN, UP, DOWN)
+
+    assert check.flapping_since is not None
+
+
+def test_flapping_emits_one_event(page, component, flap_settings):
+    check = make_check(page, component, failure_threshold=1)
+
+    record_at(check, timezone.now(), *([UP, DOWN] * 10))
+
+    assert len(events_of("check.flapping")) == 1
+
+
+def test_flapping_stops_state_events(page, component, flap_settings):
+    check = make_check(page, component, failure_threshold=1)
+
+    record_at(check, timezone.now(), *([UP, DOWN] * 10))
+
+    # unknown -> up, then four counted changes; the fifth starts flapping.
+    assert len(events_of("check.state_changed")) == 5
+
+
+def test_few_changes_not_flapping(page, flap_settings):
+    check = make_check(page, failure_threshold=1)
+
+    check = record_at(check, timezone.now(), UP, DOWN, UP, DOWN, UP)
+
+    assert check.flapping_since is None
+    assert events_of("check.flapping") == []
+
+
+def test_changes_outside_window_not_flapping(page, flap_settings):
+    check = make_check(page, failure_threshold=1)
+
+    check = record_at(check, timezone.now(), *([UP, DOWN] * 5), step=600)
+
+    assert check.flapping_since is None
+
+
+def test_flapping_ends_after_quiet_window(page, component, flap_settings):
+    check = make_check(page, component, failure_threshold=1)
+    start = timezone.now()
+    check = record_at(check, start, *([UP, DOWN] * 4))
+    quiet = start + timedelta(seconds=60 * 8)
+
+    check = record_at(check, quiet, *([DOWN] * 31))
+
+    ended = events_of("check.flapping_ended")
+    assert check.flapping_since is None
+    assert len(ended) == 1
+    assert ended[0].payload["state"] == "down"
+
+
+def test_settled_state_announced_once(page, component, flap_settings):
+    check = make_check(page, component, failure_threshold=1)
+    start = timezone.now()
+    check = record_at(check, start, UP, DOWN, UP, DOWN, UP, DOWN, UP)
+    assert check.flapping_since is not None
+    assert check.announced_state == "up"
+    before = len(events_of("check.state_changed"))
+
+    check = record_at(check, start + timedelta(seconds=420), *([DOWN] * 31))
+
+    changes = events_of("check.state_changed")[before:]
+    assert len(changes) == 1
+    assert changes[0].payload["old_state"] == "up"
+    assert changes[0].payload["new_state"] == "down"
+    assert component_status(component) == ComponentStatus.MAJOR_OUTAGE
+
+
+def test_flapping_leaves_component_alone(page, component, flap_settings):
+    check = make_check(page, component, failure_threshold=1)
+
+    record_at(check, timezone.now(), UP, DOWN, UP, DOWN, UP, DOWN, UP, DOWN)
+
+    assert component_status(component) == ComponentStatus.OPERATIONAL
+
+
+# -- Regions ------------------------------------------------------------------
+
+
+def make_regional(page, component=None, **options) -> Check:
+    return create_check(
+        page, "API", "fake", {}, component=component, failure_threshold=1, **options
+    )
+
+
+def test_one_region_down_not_quorum(page):
+    check = make_regional(page, regions=["eu", "us", "ap"])
+    now = timezone.now()
+
+    for region, outcome in [("eu", DOWN), ("us", UP), ("ap", UP)]:
+        record_result(check.pk, outcome, now, region)
+    check.refresh_from_db()
+
+    assert check.state == CheckState.UP
+
+
+def test_majority_of_regions_down(page, component):
+    check = make_regional(page, component, regions=["eu", "us", "ap"])
+    now = timezone.now()
+
+    for region, outcome in [("eu", DOWN), ("us", DOWN), ("ap", UP)]:
+        record_result(check.pk, outcome, now, region)
+    check.refresh_from_db()
+
+    assert check.state == CheckState.DOWN
+    assert component_status(component) == ComponentStatus.MAJOR_OUTAGE
+
+
+def test_custom_quorum_of_one(page):
+    check = make_regional(page, regions=["eu", "us", "ap"], region_quorum=1)
+    now = timezone.now()
+
+    for region, outcome in [("eu", UP), ("us", UP), ("ap", DOWN)]:
+        record_result(check.pk, outcome, now, region)
+    check.refresh_from_db()
+
+    assert check.state == CheckState.DOWN
+
+
+def test_region_results_stored_per_region(page):
+    check = make_regional(page, regions=["eu", "us"])
+    now = timezone.now()
+
+    record_result(check.pk, DOWN, now, "eu")
+    record_result(check.pk, UP, now, "us")
+
+    statuses = dict(check.results.values_list("region", "status"))
+    assert statuses == {"eu": "down", "us": "up"}
+
+
+def test_region_counters_kept_apart(page):
+    check = create_check(
+        page, "API", "fake", {}, failure_threshold=2, regions=["eu", "us"]
+    )
+    now = timezone.now()
+
+    record_result(check.pk, DOWN, now, "eu")
+    record_result(check.pk, DOWN, now, "us")
+    rows = {row.region: row for row in check.region_rows.all()}
+
+    assert rows["eu"].consecutive_failures == 1
+    assert rows["us"].consecutive_failures == 1
+    assert rows["eu"].state == CheckState.UNKNOWN
+
+
+# -- Metrics counters ---------------------------------------------------------
+
+
+def test_result_counts_by_status(page):
+    check = record(make_check(page), UP, DOWN, UP)
+
+    assert check.result_counts == {"up": 2, "down": 1}
+    assert check.last_response_time_ms == 12.0
