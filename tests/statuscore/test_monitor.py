@@ -204,7 +204,9 @@ def test_hanging_check_does_not_delay_fast(page):
         ran, fast_seconds, total_seconds = run_async(scenario())
 
     assert ran == 2
-    assert fast_seconds < 1.0
+    # Well before the hanging check's 2 s timeout, with room for the
+    # writer's 0.25 s batching and a loaded machine.
+    assert fast_seconds < 1.5
     assert total_seconds >= 2.0
     assert results_of(fast)[0].status == "up"
     assert results_of(slow)[0].status == "down"
