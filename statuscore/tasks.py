@@ -1,9 +1,9 @@
 """huey tasks: draining the outbox, rolling up results, retention.
 
 Delivery is at least once. A row is marked processed only after every
-plugin's event hook returned; a failure leaves it pending with the error
-recorded, and the next drain (queued by the next event, or by the
-once-a-minute sweep) tries it again.
+plugin's event hook returned. A failure leaves it pending with the error
+recorded, and the next drain tries it again; that drain is queued by the
+next event or by the once-a-minute sweep.
 """
 
 from __future__ import annotations

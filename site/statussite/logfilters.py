@@ -8,7 +8,7 @@ class WithoutTraceback(logging.Filter):
 
     Django logs every request with a host outside ``ALLOWED_HOSTS`` with a
     full traceback, which floods the log of a public site when scanners
-    probe it; the one-line message already names the host.
+    probe it. The one-line message already names the host.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:

@@ -1,9 +1,10 @@
 """The long-lived monitor loop.
 
-huey's periodic tasks fire at most once a minute, too coarse for checks
-every 10 seconds, so checks run in their own process: every tick the loop
-claims the checks that are due and starts each as an asyncio task sharing
-one ``httpx.AsyncClient``. A slow target delays nothing but its own check.
+huey's periodic tasks fire at most once a minute, which is too coarse for
+checks every 10 seconds, so checks run in their own process. Every tick the
+loop claims the checks that are due and starts each as an asyncio task, and
+all of them share one ``httpx.AsyncClient``. A slow target delays nothing
+but its own check.
 
 Probing is kept apart from persistence. A finished run puts its result in
 a bounded in-memory queue, and one writer task records the queue in

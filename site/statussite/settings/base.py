@@ -1,8 +1,8 @@
 """Settings for the deployable project, read from the environment.
 
 Every variable is documented in ``.env.example``. Unset variables fall back to
-the embedded defaults (SQLite under ``var/``, huey on SQLite, the in-memory
-channel layer); malformed ones stop start-up with a message naming them.
+the embedded defaults: SQLite under ``var/``, huey on SQLite and the in-memory
+channel layer. A malformed one stops start-up with a message naming it.
 """
 
 from __future__ import annotations
