@@ -110,7 +110,16 @@ class CheckEditForm(forms.ModelForm):
             "recovery_threshold",
             "outage_status",
             "enabled",
+            "open_incident",
+            "incident_impact",
+            "incident_title",
+            "incident_body",
+            "resolve_body",
         ]
+        widgets = {
+            "incident_body": forms.Textarea(attrs={"rows": 3}),
+            "resolve_body": forms.Textarea(attrs={"rows": 3}),
+        }
         help_texts = {
             "interval_seconds": "Seconds between two runs of the check.",
             "timeout_seconds": "Seconds a run may take before it counts as down; "

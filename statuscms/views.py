@@ -307,6 +307,11 @@ class CheckCreateView(ServiceFormMixin, generic.CreateView):
             recovery_threshold=data["recovery_threshold"],
             outage_status=data["outage_status"],
             enabled=data["enabled"],
+            open_incident=data["open_incident"],
+            incident_impact=data["incident_impact"],
+            incident_title=data["incident_title"],
+            incident_body=data["incident_body"],
+            resolve_body=data["resolve_body"],
         )
         log(check, "wagtail.create", user=self.request.user)
         return check
@@ -329,6 +334,11 @@ class CheckEditView(ServiceFormMixin, generic.EditView):
             recovery_threshold=data["recovery_threshold"],
             outage_status=data["outage_status"],
             enabled=data["enabled"],
+            open_incident=data["open_incident"],
+            incident_impact=data["incident_impact"],
+            incident_title=data["incident_title"],
+            incident_body=data["incident_body"],
+            resolve_body=data["resolve_body"],
         )
         log(check, "wagtail.edit", user=self.request.user)
         return check

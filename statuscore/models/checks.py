@@ -1,6 +1,7 @@
 from django.db import models
 
 from statuscore.models.components import ComponentStatus
+from statuscore.models.incidents import IncidentImpact
 
 
 class CheckState(models.TextChoices):
@@ -70,6 +71,39 @@ class Check(models.Model):
         null=True,
         blank=True,
         help_text="Regions that must see the check down; empty for a majority.",
+    )
+    open_incident = models.BooleanField(
+        default=False,
+        help_text="Open an incident when the check is confirmed down, and "
+        "resolve it when the check recovers.",
+    )
+    incident_impact = models.CharField(
+        max_length=20,
+        choices=IncidentImpact.choices,
+        default=IncidentImpact.MAJOR,
+        help_text="Impact of the incident the check opens.",
+    )
+    incident_title = models.CharField(
+        max_length=255,
+        default="{check} is down",
+        help_text="Title of the incident. Placeholders: {check}, {component}, "
+        "{reason}, {since}.",
+    )
+    incident_body = models.TextField(
+        default="{check} is failing: {reason}",
+        help_text="First update of the incident, with the same placeholders.",
+    )
+    resolve_body = models.TextField(
+        default="{check} has recovered.",
+        help_text="Update that resolves the incident, with the same placeholders.",
+    )
+    auto_incident = models.ForeignKey(
+        "statuscore.Incident",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The incident this check opened, kept until the check recovers.",
     )
 
     state = models.CharField(

@@ -23,11 +23,17 @@ from statuscore.models import (
     CheckState,
     Component,
     ComponentStatus,
+    IncidentImpact,
     Page,
     ResultStatus,
 )
 from statuscore.plugins import get_checker
 from statuscore.services.certificates import remind_of_expiry
+from statuscore.services.check_incidents import (
+    open_check_incident,
+    resolve_check_incident,
+    validate_incident_settings,
+)
 from statuscore.services.components import set_component_status
 from statuscore.services.validation import full_clean, pydantic_errors, require_choice
 
@@ -178,11 +184,17 @@ def create_check(
     retries: int = 1,
     regions: list[str] | None = None,
     region_quorum: int | None = None,
+    open_incident: bool = False,
+    incident_impact: str = IncidentImpact.MAJOR,
+    incident_title: str | None = None,
+    incident_body: str | None = None,
+    resolve_body: str | None = None,
 ) -> Check:
     """Create a check after validating its configuration.
 
     Its first run is its first slot (see :func:`next_slot_after`), so checks
     created together start spread over their interval, not all at once.
+    The incident templates default to the model's defaults when ``None``.
     """
     if component is not None and component.page_id != page.pk:
         raise ValidationFailed.for_field(
@@ -204,9 +216,20 @@ def create_check(
         retries=retries,
         regions=regions if regions is not None else [],
         region_quorum=region_quorum,
+        open_incident=open_incident,
+        incident_impact=incident_impact,
     )
+    templates = {
+        "incident_title": incident_title,
+        "incident_body": incident_body,
+        "resolve_body": resolve_body,
+    }
+    for field, template in templates.items():
+        if template is not None:
+            setattr(check, field, template)
     _validate_timing(check)
     _validate_regions(check)
+    validate_incident_settings(check)
     full_clean(check)
     check.save()
     _schedule(check, timezone.now())
@@ -228,6 +251,11 @@ EDITABLE_CHECK_FIELDS = (
     "retries",
     "regions",
     "region_quorum",
+    "open_incident",
+    "incident_impact",
+    "incident_title",
+    "incident_body",
+    "resolve_body",
 )
 
 
@@ -259,6 +287,7 @@ def update_check(check: Check, **changes) -> Check:
         setattr(check, field, value)
     _validate_timing(check)
     _validate_regions(check)
+    validate_incident_settings(check)
     full_clean(check)
     if rescheduled:
         _schedule(check, timezone.now())
@@ -310,38 +339,65 @@ def _worst_outage_status(component_id: int) -> str | None:
     return max(statuses, key=_SEVERITY.__getitem__, default=None)
 
 
-def _move_component(check: Check, new_state: str, reason: str) -> None:
-    """Set the linked component's status after a confirmed state change.
+def _component_target(check: Check, new_state: str) -> tuple[Component, str | None]:
+    """Lock the linked component and return it with the status it should move to.
 
-    While any check on the component is down, the component shows the most
-    severe outage status of those checks. Down only raises the status, so
-    an editor's more severe status stays, and a component under
-    maintenance is not moved. Up lowers the status only when the component
-    still has this check's outage status, so an editor's different status
-    is left alone. The new status is the most severe outage status of the
-    checks still down, or operational when none is down.
+    The status is ``None`` when the component keeps its status. While any
+    check on the component is down, the component shows the most severe
+    outage status of those checks. Down only raises the status, so an
+    editor's more severe status stays, and a component under maintenance is
+    not moved. Up lowers the status only when the component still has this
+    check's outage status, so an editor's different status is left alone.
+    The new status is the most severe outage status of the checks still
+    down, or operational when none is down.
 
     NOTE: a check that went down while its component was under maintenance
     moves the component only at its next state change, not when the
     maintenance ends.
     """
     component = Component.objects.select_for_update().get(pk=check.component_id)
-    source = f"check:{check.pk}"
     current = component.status
     worst = _worst_outage_status(component.pk)
 
     if new_state == CheckState.DOWN:
         if current == ComponentStatus.UNDER_MAINTENANCE or worst is None:
-            return
+            return component, None
         if _SEVERITY[worst] > _SEVERITY.get(current, 0):
-            set_component_status(component, worst, source=source, reason=reason)
-        return
+            return component, worst
+        return component, None
 
     if current != check.outage_status:
-        return
+        return component, None
     target = worst or ComponentStatus.OPERATIONAL
     if _SEVERITY[target] < _SEVERITY[current]:
-        set_component_status(component, target, source=source, reason=reason)
+        return component, target
+    return component, None
+
+
+def _apply_state_change(
+    check: Check, old_state: str, new_state: str, reason: str, moves_component: bool
+) -> None:
+    """Move the linked component, and open or resolve the check's incident.
+
+    When the check opens or resolves an incident, the incident's update
+    carries the component's new status, so the move is announced once, as
+    the incident's, and not a second time as the check's.
+    """
+    component, target = None, None
+    if check.component_id is not None and moves_component:
+        component, target = _component_target(check, new_state)
+
+    if new_state == CheckState.DOWN:
+        moved_by_incident = open_check_incident(check, component, target, reason)
+    elif old_state == CheckState.DOWN:
+        moved_by_incident = resolve_check_incident(check, component, target, reason)
+    else:
+        moved_by_incident = False
+
+    if target is not None and not moved_by_incident:
+        set_component_status(
+            component, target, source=f"check:{check.pk}", reason=reason
+        )
 
 
 def _quorum_state(check: Check, rows: list[CheckRegion]) -> str:
@@ -430,7 +486,8 @@ def _emit_flapping(check: Check, flap: str | None) -> None:
 def _announce_state(
     check: Check, old_state: str, outcome: Outcome, result: CheckResult
 ) -> None:
-    """Emit ``check.state_changed`` and move the linked component."""
+    """Emit ``check.state_changed``, move the linked component, and open or
+    resolve the check's incident."""
     new_state = check.state
     logger.info(
         "Check %s state %s -> %s: %s",
@@ -454,8 +511,7 @@ def _announce_state(
     # A degraded check counts as up for the component, so reaching
     # degraded moves the component only when it ends an outage.
     moves_component = new_state != CheckState.DEGRADED or old_state == CheckState.DOWN
-    if check.component_id is not None and moves_component:
-        _move_component(check, new_state, outcome.reason)
+    _apply_state_change(check, old_state, new_state, outcome.reason, moves_component)
 
 
 @transaction.atomic

@@ -69,6 +69,10 @@ def check_form(page, **changes) -> dict:
         "recovery_threshold": 1,
         "outage_status": "major_outage",
         "enabled": "on",
+        "incident_impact": "major",
+        "incident_title": "{check} is down",
+        "incident_body": "{check} is failing: {reason}",
+        "resolve_body": "{check} has recovered.",
     }
     data.update(changes)
     return data
@@ -94,6 +98,39 @@ def test_check_create(admin_client, page, component):
     assert check.component == component
     assert check.failure_threshold == 3
     assert check.enabled
+
+
+def test_check_create_with_incident(admin_client, page, component):
+    data = check_form(
+        page,
+        component=component.pk,
+        open_incident="on",
+        incident_impact="critical",
+        incident_title="{component} is down",
+        resolve_body="{component} is back.",
+    )
+
+    response = admin_client.post(CHECKS_ADD, data)
+
+    assert response.status_code == 302
+    check = Check.objects.get()
+    assert check.open_incident
+    assert check.incident_impact == "critical"
+    assert check.incident_title == "{component} is down"
+    assert check.incident_body == "{check} is failing: {reason}"
+    assert check.resolve_body == "{component} is back."
+
+
+def test_check_create_bad_template(admin_client, page, component):
+    data = check_form(page, component=component.pk, incident_title="{check.page}")
+
+    response = admin_client.post(CHECKS_ADD, data)
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors["incident_title"]
+    assert len(errors) == 1
+    assert "{check.page}" in errors[0]
+    assert not Check.objects.exists()
 
 
 def test_check_create_bad_config(admin_client, page):
