@@ -7,6 +7,7 @@ import logging
 import ssl
 import time
 from collections.abc import Generator
+from datetime import UTC, datetime
 from typing import Any
 
 import certifi
@@ -21,7 +22,15 @@ from plugins.http.body import (
     supported_encodings,
 )
 from plugins.http.config import HttpConfig, status_matches
-from plugins.http.network import build_transport
+from plugins.http.network import CheckNetworkBackend, build_transport
+from statuscore.certificates import (
+    CertificateFacts,
+    HandshakeTimeout,
+    describe_verify_error,
+    expiry_reason,
+    fetch_chain,
+    read_certificate,
+)
 from statuscore.checkers import (
     CheckContext,
     Checker,
@@ -69,19 +78,65 @@ def _describe_transport_error(error: httpx.TransportError) -> str:
     return f"{type(error).__name__}: {text}"
 
 
-@functools.cache
-def ssl_context(verify: bool) -> ssl.SSLContext:
-    """Return a TLS context shared by every run with the same ``verify``.
+@functools.lru_cache(maxsize=32)
+def ssl_context(verify: bool, trusted_ca_pem: str | None = None) -> ssl.SSLContext:
+    """Return a TLS context shared by every run with the same arguments.
 
     Building one loads the CA bundle, which takes about 18 ms; a client per
     run would spend most of the monitor's time there. A context holds no
     per-check state, so sharing it keeps checks independent.
+    ``trusted_ca_pem`` adds private CAs to certifi's bundle.
     """
     context = ssl.create_default_context(cafile=certifi.where())
+    if trusted_ca_pem:
+        context.load_verify_locations(cadata=trusted_ca_pem)
     if not verify:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     return context
+
+
+def _find_verify_error(error: BaseException) -> ssl.SSLCertVerificationError | None:
+    """Return the certificate verification error that ``error`` wraps, if any."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _certificate_details(leaf: CertificateFacts, now: datetime) -> dict[str, Any]:
+    return {"not_after": leaf.not_after.isoformat(), "days_left": leaf.days_left(now)}
+
+
+def _served_certificate(response: httpx.Response) -> dict[str, Any]:
+    """Return the dates of the certificate served on the response's connection.
+
+    With ``verify_tls`` off, an expired certificate does not fail the
+    check, so its expiry is recorded here with a warning.
+    """
+    stream = response.extensions.get("network_stream")
+    ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
+    if ssl_object is None:
+        return {}
+    der = ssl_object.getpeercert(binary_form=True)
+    if not der:
+        return {}
+    try:
+        leaf = read_certificate(der)
+    except ValueError as error:
+        logger.debug("Could not parse the certificate of %s: %s", response.url, error)
+        return {}
+
+    now = datetime.now(UTC)
+    found = _certificate_details(leaf, now)
+    warning = expiry_reason([leaf], now)
+    if warning:
+        found["warnings"] = [warning]
+    return found
 
 
 class BearerAuth(httpx.Auth):
@@ -171,6 +226,7 @@ async def _fetch(
         )
         details.update(_connected_address(response))
         if response.next_request is None or not config.follow_redirects:
+            details.update(_served_certificate(response))
             break
 
         hops.append({"url": str(request.url), "status": response.status_code})
@@ -205,12 +261,14 @@ class HttpChecker(Checker):
         hops: list[dict] = []
         details: dict[str, Any] = {"redirects": hops}
 
+        backend = CheckNetworkBackend(config.ip_family)
+        trusted = config.trusted_ca_pem if config.verify_tls else None
         try:
             # A client per run: its cookie jar starts empty and is never
             # shared, and its transport applies this check's address policy.
             async with httpx.AsyncClient(
                 transport=build_transport(
-                    ssl_context(config.verify_tls), config.ip_family
+                    ssl_context(config.verify_tls, trusted), backend
                 ),
                 follow_redirects=False,
                 timeout=context.timeout,
@@ -223,7 +281,13 @@ class HttpChecker(Checker):
         except BodyError as error:
             return self._down(context, started, error.reason, details)
         except httpx.TransportError as error:
-            reason = _describe_transport_error(error)
+            verify_error = _find_verify_error(error)
+            if verify_error is None:
+                reason = _describe_transport_error(error)
+            else:
+                reason = await _describe_verify_failure(
+                    error, verify_error, backend, context, started, details
+                )
             return self._down(context, started, reason, details)
         except httpx.RequestError as error:
             # An invalid URL in a Location header, for one.
@@ -299,6 +363,51 @@ class HttpChecker(Checker):
     ) -> Outcome:
         logger.debug("HTTP check %s failed: %s", context.check_id, reason)
         return Outcome("down", _elapsed_ms(started), reason, details)
+
+
+async def _describe_verify_failure(
+    error: httpx.TransportError,
+    verify_error: ssl.SSLCertVerificationError,
+    backend: CheckNetworkBackend,
+    context: CheckContext,
+    started: float,
+    details: dict,
+) -> str:
+    """Name a failed verification in the TLS checker's words.
+
+    Python's ``ssl`` raises before the certificate can be read, so a second
+    handshake that accepts any certificate, to the same address and with
+    the same server name, reads its dates. An expired certificate is named
+    first, because renewing it is the fix even when OpenSSL reported
+    another error (a self-signed certificate is reported as untrusted
+    before its dates are checked).
+    """
+    details["verify_error"] = verify_error.verify_message
+    url = error.request.url
+    port = url.port or 443
+    address = backend.connected.get((url.host, port))
+    certificates: list[CertificateFacts] = []
+    if address is not None:
+        remaining = max(0.1, context.timeout - (time.perf_counter() - started))
+        try:
+            chain = await fetch_chain(address, port, url.host, remaining)
+            certificates = [read_certificate(der) for der in chain]
+        except (HandshakeTimeout, OSError, ValueError) as second_error:
+            # The verification error alone gives the reason.
+            logger.debug(
+                "HTTP check %s: unverified handshake to %s failed: %s",
+                context.check_id,
+                address,
+                second_error,
+            )
+
+    if not certificates:
+        return describe_verify_error(verify_error, url.host, None)
+    now = datetime.now(UTC)
+    leaf = certificates[0]
+    details.update(_certificate_details(leaf, now))
+    expired = expiry_reason(certificates, now)
+    return expired or describe_verify_error(verify_error, url.host, leaf)
 
 
 def _elapsed_ms(started: float) -> float:

@@ -22,11 +22,15 @@ class CheckNetworkBackend(httpcore.AsyncNetworkBackend):
     network policy and ``STATUSCORE_HOST_OVERRIDES``. Each allowed address
     is then tried with Happy Eyeballs, so a dead IPv6 address delays the
     IPv4 attempt by 250 ms instead of the whole connect timeout.
+
+    ``connected`` maps each (host, port) to the address last connected to,
+    so a failed TLS handshake can be repeated against the same address.
     """
 
     def __init__(self, ip_family: IpFamily) -> None:
         self._ip_family = ip_family
         self._backend = httpcore.AnyIOBackend()
+        self.connected: dict[tuple[str, int], str] = {}
 
     async def connect_tcp(
         self,
@@ -50,7 +54,7 @@ class CheckNetworkBackend(httpcore.AsyncNetworkBackend):
             await stream.aclose()
 
         try:
-            stream, _ = await connect_first(addresses, port, attempt, discard)
+            stream, address = await connect_first(addresses, port, attempt, discard)
         except ConnectFailed as error:
             timed_out = all(
                 isinstance(e, httpcore.ConnectTimeout) for _, e in error.attempts
@@ -59,6 +63,7 @@ class CheckNetworkBackend(httpcore.AsyncNetworkBackend):
                 httpcore.ConnectTimeout if timed_out else httpcore.ConnectError
             )
             raise error_class(str(error)) from error
+        self.connected[(host, port)] = address
         return stream
 
     async def connect_unix_socket(
@@ -74,7 +79,7 @@ class CheckNetworkBackend(httpcore.AsyncNetworkBackend):
 
 
 def build_transport(
-    ssl_context: ssl.SSLContext, ip_family: IpFamily
+    ssl_context: ssl.SSLContext, network_backend: CheckNetworkBackend
 ) -> httpx.AsyncHTTPTransport:
     """Build an httpx transport whose connections go through the check backend.
 
@@ -89,6 +94,6 @@ def build_transport(
         ssl_context=ssl_context,
         max_connections=10,
         max_keepalive_connections=10,
-        network_backend=CheckNetworkBackend(ip_family),
+        network_backend=network_backend,
     )
     return transport

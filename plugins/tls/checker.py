@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import ssl
 import time
@@ -11,7 +10,14 @@ from datetime import UTC, datetime
 import pydantic
 from cryptography import x509
 
-from plugins.tls.certificate import CertificateFacts, peer_chain, read_certificate
+from statuscore.certificates import (
+    CertificateFacts,
+    HandshakeTimeout,
+    describe_verify_error,
+    expiry_reason,
+    fetch_chain,
+    read_certificate,
+)
 from statuscore.checkers import (
     CheckContext,
     Checker,
@@ -23,21 +29,6 @@ logger = logging.getLogger(__name__)
 
 MAX_DAYS = 3650
 MAX_REMINDERS = 10
-# Time allowed for the TLS close after the certificate has been read.
-CLOSE_SECONDS = 0.5
-
-# OpenSSL verify codes (include/openssl/x509_vfy.h) that mean the chain
-# does not lead to a trusted root.
-_UNTRUSTED_CODES = {
-    2,  # unable to get issuer certificate
-    18,  # self-signed certificate
-    19,  # self-signed certificate in certificate chain
-    20,  # unable to get local issuer certificate
-    21,  # unable to verify the first certificate
-}
-_HOSTNAME_MISMATCH_CODE = 62
-
-
 class TlsConfig(pydantic.BaseModel):
     """Configuration of a TLS certificate check."""
 
@@ -104,10 +95,6 @@ class TlsConfig(pydantic.BaseModel):
         return self.server_name or self.host
 
 
-class _HandshakeTimeout(Exception):
-    pass
-
-
 class TlsChecker(Checker):
     name = "tls"
     label = "TLS certificate"
@@ -125,7 +112,13 @@ class TlsChecker(Checker):
         verify_error: ssl.SSLCertVerificationError | None = None
         first_context = _verifying_context(config) if config.verify else None
         try:
-            chain = await _fetch_chain(config, context.timeout, first_context)
+            chain = await fetch_chain(
+                config.host,
+                config.port,
+                config.expected_name,
+                context.timeout,
+                first_context,
+            )
         except ssl.SSLCertVerificationError as error:
             verify_error = error
             logger.debug(
@@ -133,7 +126,7 @@ class TlsChecker(Checker):
                 context.check_id,
                 error.verify_message,
             )
-        except _HandshakeTimeout as error:
+        except HandshakeTimeout as error:
             return Outcome("down", _elapsed_ms(started), str(error))
         except ssl.SSLError as error:
             reason = f"TLS handshake failed: {error.reason or error}"
@@ -144,8 +137,10 @@ class TlsChecker(Checker):
         if verify_error is not None:
             remaining = max(0.1, context.timeout - (time.perf_counter() - started))
             try:
-                chain = await _fetch_chain(config, remaining, None)
-            except (_HandshakeTimeout, OSError) as error:
+                chain = await fetch_chain(
+                    config.host, config.port, config.expected_name, remaining
+                )
+            except (HandshakeTimeout, OSError) as error:
                 # The second handshake failed where the first got through,
                 # so the verification error alone gives the reason.
                 logger.debug(
@@ -164,54 +159,6 @@ def _verifying_context(config: TlsConfig) -> ssl.SSLContext:
     if config.trusted_ca_pem:
         context.load_verify_locations(cadata=config.trusted_ca_pem)
     return context
-
-
-def _inspecting_context() -> ssl.SSLContext:
-    """Return a context that accepts any certificate, only to read it."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
-
-
-async def _fetch_chain(
-    config: TlsConfig, timeout: float, verifying: ssl.SSLContext | None
-) -> list[bytes]:
-    """Connect, handshake with SNI and return the peer's chain as DER, leaf first.
-
-    With ``verifying`` set, the chain is the one OpenSSL verified, and a
-    failed verification raises ``ssl.SSLCertVerificationError``. Without
-    it, the chain is the one the server sent.
-    """
-    started = time.perf_counter()
-    try:
-        async with asyncio.timeout(timeout):
-            reader, writer = await asyncio.open_connection(config.host, config.port)
-    except TimeoutError:
-        raise _HandshakeTimeout("connect timeout") from None
-
-    try:
-        remaining = timeout - (time.perf_counter() - started)
-        try:
-            async with asyncio.timeout(max(0.05, remaining)):
-                await writer.start_tls(
-                    verifying or _inspecting_context(),
-                    server_hostname=config.expected_name,
-                )
-        except TimeoutError:
-            raise _HandshakeTimeout(
-                f"TLS handshake timed out after {timeout:g} s"
-            ) from None
-
-        ssl_object = writer.get_extra_info("ssl_object")
-        return peer_chain(ssl_object, verified=verifying is not None)
-    finally:
-        writer.close()
-        try:
-            async with asyncio.timeout(CLOSE_SECONDS):
-                await writer.wait_closed()
-        except (TimeoutError, OSError, ssl.SSLError):
-            pass
 
 
 def _judge(
@@ -242,7 +189,7 @@ def _judge(
         details["parse_error"] = str(error)
     if not certificates:
         reason = (
-            _verify_reason(verify_error, config, None)
+            describe_verify_error(verify_error, config.expected_name, None)
             if verify_error is not None
             else "TLS handshake completed without a peer certificate"
         )
@@ -256,9 +203,11 @@ def _judge(
     details["chain_not_after"] = earliest.not_after.isoformat()
     details["chain_days_left"] = earliest.days_left(now)
 
-    expired = _expiry_reason(certificates, now)
+    expired = expiry_reason(certificates, now)
     if verify_error is not None:
-        reason = expired or _verify_reason(verify_error, config, leaf)
+        reason = expired or describe_verify_error(
+            verify_error, config.expected_name, leaf
+        )
         return Outcome("down", elapsed, reason, details)
     if expired:
         # Reachable only with verification off, and the status still
@@ -272,33 +221,6 @@ def _judge(
             reason += f" (chain certificate {earliest.subject})"
         return Outcome("degraded", elapsed, reason, details)
     return Outcome("up", elapsed, "", details)
-
-
-def _expiry_reason(certificates: list[CertificateFacts], now: datetime) -> str:
-    leaf = certificates[0]
-    if leaf.not_after < now:
-        return f"certificate expired on {_day(leaf)}"
-    if leaf.not_before > now:
-        return f"certificate not valid before {leaf.not_before:%Y-%m-%d}"
-    for facts in certificates[1:]:
-        if facts.not_after < now:
-            return f"chain certificate {facts.subject} expired on {_day(facts)}"
-    return ""
-
-
-def _verify_reason(
-    error: ssl.SSLCertVerificationError,
-    config: TlsConfig,
-    leaf: CertificateFacts | None,
-) -> str:
-    if error.verify_code == _HOSTNAME_MISMATCH_CODE:
-        names = ", ".join(leaf.names) if leaf and leaf.names else "other names"
-        return (
-            f"hostname mismatch: certificate is for {names}, not {config.expected_name}"
-        )
-    if error.verify_code in _UNTRUSTED_CODES:
-        return f"certificate not trusted: {error.verify_message}"
-    return f"certificate verify failed: {error.verify_message}"
 
 
 def _day(facts: CertificateFacts) -> str:

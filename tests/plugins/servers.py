@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -236,19 +237,19 @@ def _release(held: list) -> None:
 
 
 @contextmanager
-def https_server() -> Iterator[str]:
-    """Serve ``_Handler`` over TLS with a certificate from a throwaway CA.
+def https_server(context: ssl.SSLContext | None = None) -> Iterator[str]:
+    """Serve ``_Handler`` over TLS with the certificate of a server ``context``.
 
-    The CA is in no trust store, so a verifying client rejects the server.
+    Without ``context``, the certificate comes from a throwaway CA that is
+    in no trust store, so a verifying client rejects the server.
     """
-    import ssl
+    if context is None:
+        import trustme
 
-    import trustme
-
-    authority = trustme.CA()
-    certificate = authority.issue_cert(HOST)
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    certificate.configure_cert(context)
+        authority = trustme.CA()
+        certificate = authority.issue_cert(HOST)
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        certificate.configure_cert(context)
 
     server = ThreadingHTTPServer((HOST, 0), _Handler)
     server.daemon_threads = True
