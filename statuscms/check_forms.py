@@ -93,6 +93,11 @@ class CheckEditForm(forms.ModelForm):
         initial=ComponentStatus.MAJOR_OUTAGE,
         help_text="Component status while the check is down.",
     )
+    regions = forms.CharField(
+        required=False,
+        help_text="Comma-separated names of the regions that run the check, "
+        "such as eu-west, us-east. Empty: any monitor started without --region.",
+    )
 
     # Meta.fields leaves out ``config``, because the model's validation
     # would reject {} as blank before the checker's Config model could name
@@ -110,6 +115,9 @@ class CheckEditForm(forms.ModelForm):
             "recovery_threshold",
             "outage_status",
             "enabled",
+            "retries",
+            "regions",
+            "region_quorum",
             "open_incident",
             "incident_impact",
             "incident_title",
@@ -146,12 +154,18 @@ class CheckEditForm(forms.ModelForm):
             )
         if not self.is_bound:
             self.initial["config"] = json.dumps(self._masked_config(), indent=2)
+            self.initial["regions"] = ", ".join(check.regions)
 
     def _masked_config(self) -> dict:
         config = dict(self.instance.config)
         for name in self.secret_fields & set(config):
             config[name] = SECRET_PLACEHOLDER
         return config
+
+    def clean_regions(self) -> list[str]:
+        """Split the comma-separated names; the service validates each name."""
+        raw = self.cleaned_data["regions"]
+        return [name.strip() for name in raw.split(",") if name.strip()]
 
     def clean_config(self) -> dict:
         try:

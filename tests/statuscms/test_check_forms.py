@@ -69,6 +69,9 @@ def check_form(page, **changes) -> dict:
         "recovery_threshold": 1,
         "outage_status": "major_outage",
         "enabled": "on",
+        "retries": 1,
+        "regions": "",
+        "region_quorum": "",
         "incident_impact": "major",
         "incident_title": "{check} is down",
         "incident_body": "{check} is failing: {reason}",
@@ -296,3 +299,35 @@ def test_check_listing(admin_client, page, component):
     assert "Unknown" in html
     assert "45" in html
     assert "s3cr3t" not in html
+
+
+def test_check_create_with_regions(admin_client, page):
+    data = check_form(page, retries=2, regions="eu-west, us-east,ap-south", region_quorum=2)
+
+    response = admin_client.post(CHECKS_ADD, data)
+
+    assert response.status_code == 302
+    check = Check.objects.get()
+    assert check.retries == 2
+    assert check.regions == ["eu-west", "us-east", "ap-south"]
+    assert check.region_quorum == 2
+
+
+def test_check_quorum_above_regions_rejected(admin_client, page):
+    data = check_form(page, regions="eu-west", region_quorum=3)
+
+    response = admin_client.post(CHECKS_ADD, data)
+
+    assert response.status_code == 200
+    assert "region_quorum" in response.context["form"].errors
+    assert not Check.objects.exists()
+
+
+def test_check_edit_shows_regions(admin_client, page):
+    check = services.create_check(
+        page, "Website", "http", {"url": "https://example.test/"}, regions=["eu-west", "us-east"]
+    )
+
+    response = admin_client.get(edit_url(check))
+
+    assert response.context["form"].initial["regions"] == "eu-west, us-east"
