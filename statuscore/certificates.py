@@ -21,6 +21,7 @@ __all__ = [
     "describe_verify_error",
     "expiry_reason",
     "fetch_chain",
+    "inspecting_context",
     "peer_chain",
     "read_certificate",
 ]
@@ -157,7 +158,7 @@ def describe_verify_error(
     return f"certificate verify failed: {error.verify_message}"
 
 
-def _inspecting_context() -> ssl.SSLContext:
+def inspecting_context() -> ssl.SSLContext:
     """Return a context that accepts any certificate, only to read it."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
@@ -193,7 +194,7 @@ async def fetch_chain(
         try:
             async with asyncio.timeout(max(0.05, remaining)):
                 await writer.start_tls(
-                    verifying or _inspecting_context(),
+                    verifying or inspecting_context(),
                     server_hostname=server_name,
                 )
         except TimeoutError:
