@@ -7,7 +7,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export PORT HOST
 
-.PHONY: run test install browser migrate demo bench bench-monitoring lint clean
+.PHONY: run test install browser migrate demo bench bench-monitoring bench-history lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ CHECKS ?= 2000
 SECONDS ?= 65
 bench-monitoring: install
 	$(BIN)/python -m bench.monitoring --checks $(CHECKS) --seconds $(SECONDS)
+
+## bench-history: public reads over long history; BENCH_DATABASE_URL=postgres://... uses PostgreSQL.
+bench-history: install
+	$(BIN)/python -m bench.history $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
 
 lint: install
 	$(BIN)/ruff check .
