@@ -1,7 +1,7 @@
 """Read the facts a status check needs from TLS certificates.
 
-The TLS and HTTP checkers share these functions, so both describe an
-expired, untrusted or misnamed certificate in the same words.
+The TLS, TCP and HTTP checkers share these functions, so all three describe
+an expired, untrusted or misnamed certificate in the same words.
 """
 
 from __future__ import annotations
@@ -11,11 +11,14 @@ import ssl
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Annotated
 
+import pydantic
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
 __all__ = [
+    "CaPemText",
     "CertificateFacts",
     "HandshakeTimeout",
     "describe_verify_error",
@@ -24,7 +27,22 @@ __all__ = [
     "inspecting_context",
     "peer_chain",
     "read_certificate",
+    "validate_ca_pem",
 ]
+
+def validate_ca_pem(value: str) -> str:
+    """Return ``value`` if it contains one or more PEM certificates, else raise
+    ``ValueError`` with the parser's reason."""
+    try:
+        x509.load_pem_x509_certificates(value.encode())
+    except ValueError as error:
+        raise ValueError(f"Invalid PEM certificate: {error}") from None
+    return value
+
+
+CaPemText = Annotated[str, pydantic.AfterValidator(validate_ca_pem)]
+"""PEM text of private CA certificates, checked when a configuration is saved."""
+
 
 # The ``_ssl`` constant for DER, which the ``ssl`` module does not export.
 _ENCODING_DER = 2

@@ -6,10 +6,10 @@ import re
 from typing import Annotated, Any, Literal
 
 import pydantic
-from cryptography import x509
 
 from plugins.http.assertions import compile_path
 from plugins.http.body import DEFAULT_MAX_BODY_BYTES, supported_encodings
+from statuscore.certificates import CaPemText
 from statuscore.netsafety import IpFamily
 
 __all__ = ["BasicAuth", "HttpConfig", "JsonAssertion", "status_matches"]
@@ -176,7 +176,7 @@ class HttpConfig(pydantic.BaseModel):
     verify_tls: bool = pydantic.Field(
         default=True, description="Verify the server's certificate and host name."
     )
-    trusted_ca_pem: str | None = pydantic.Field(
+    trusted_ca_pem: CaPemText | None = pydantic.Field(
         default=None,
         max_length=100_000,
         description="PEM certificates of private CAs to trust, besides certifi's.",
@@ -214,17 +214,6 @@ class HttpConfig(pydantic.BaseModel):
         if not isinstance(value, list) or not value:
             raise ValueError("must list at least one status code or range")
         return [_parse_status(item) for item in value]
-
-    @pydantic.field_validator("trusted_ca_pem")
-    @classmethod
-    def _valid_pem(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            x509.load_pem_x509_certificates(value.encode())
-        except ValueError as error:
-            raise ValueError(f"Invalid PEM certificate: {error}") from None
-        return value
 
     @pydantic.field_validator("headers")
     @classmethod

@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from typing import Literal
 
 import pydantic
-from cryptography import x509
 
 from statuscore.certificates import (
+    CaPemText,
     describe_verify_error,
     expiry_reason,
     inspecting_context,
@@ -99,22 +99,11 @@ class TcpConfig(pydantic.BaseModel):
             "only recorded as a warning in the details."
         ),
     )
-    trusted_ca_pem: str | None = pydantic.Field(
+    trusted_ca_pem: CaPemText | None = pydantic.Field(
         default=None,
         max_length=100_000,
         description="PEM certificates of private CAs to trust, besides the system's.",
     )
-
-    @pydantic.field_validator("trusted_ca_pem")
-    @classmethod
-    def _check_pem(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            x509.load_pem_x509_certificates(value.encode())
-        except ValueError as error:
-            raise ValueError(f"Invalid PEM certificate: {error}") from None
-        return value
 
     @pydantic.model_validator(mode="after")
     def _check_banner_mode(self) -> TcpConfig:

@@ -8,9 +8,9 @@ import time
 from datetime import UTC, datetime
 
 import pydantic
-from cryptography import x509
 
 from statuscore.certificates import (
+    CaPemText,
     CertificateFacts,
     HandshakeTimeout,
     describe_verify_error,
@@ -49,7 +49,7 @@ class TlsConfig(pydantic.BaseModel):
         default=True,
         description=("Verify trust and hostname. When off, only the expiry is judged."),
     )
-    trusted_ca_pem: str | None = pydantic.Field(
+    trusted_ca_pem: CaPemText | None = pydantic.Field(
         default=None,
         max_length=100_000,
         description=("PEM certificates of private CAs to trust, besides the system's."),
@@ -68,17 +68,6 @@ class TlsConfig(pydantic.BaseModel):
             "certificate and threshold."
         ),
     )
-
-    @pydantic.field_validator("trusted_ca_pem")
-    @classmethod
-    def _check_pem(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            x509.load_pem_x509_certificates(value.encode())
-        except ValueError as error:
-            raise ValueError(f"Invalid PEM certificate: {error}") from None
-        return value
 
     @pydantic.field_validator("reminder_days")
     @classmethod
