@@ -1,4 +1,4 @@
-"""What a public read costs as a page grows: time and queries per request."""
+"""Cost of a public read as a page grows: time and queries per request."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ __all__ = ["StatusPageForm"]
 
 logger = logging.getLogger(__name__)
 
-# Where an error on a core page field shows in the status page form.
+# Form field of the status page that shows each core page field's errors.
 CORE_TO_FORM_FIELD = {"name": "title", "slug": "slug", "organization": "organization"}
 
 

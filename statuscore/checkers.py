@@ -28,11 +28,12 @@ _ERRNO_REASONS = {
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one run of a checker found.
+    """The result of one run of a checker.
 
-    ``status`` is ``"up"``, ``"degraded"`` or ``"down"``; ``reason`` is a
+    ``status`` is ``"up"``, ``"degraded"`` or ``"down"``. ``reason`` is a
     sentence a person can act on ("connection refused", "expected status
-    200, got 503"); ``details`` holds structured facts such as the final URL.
+    200, got 503"). ``details`` contains structured facts such as the final
+    URL.
     ``confirmed`` marks an outcome that needs no confirmation rule, such as
     a job reporting its own failure or a heartbeat past its grace period.
     It sets the check's state at once, whatever the check's thresholds.
@@ -51,9 +52,9 @@ class Outcome:
 
 @dataclass(frozen=True)
 class CheckContext:
-    """What the runner hands a checker besides its configuration.
+    """Inputs the runner hands a checker besides its configuration.
 
-    ``http_client`` is shared by every check of one monitor process; a
+    ``http_client`` is shared by every check of one monitor process, so a
     checker that needs per-check state (cookies) builds its own requests
     and must not store anything on the shared client. ``timeout`` is the
     check's timeout in seconds, for the checker to bound each phase

@@ -16,7 +16,7 @@ class StatusCoreSettings:
     """Shortest check interval accepted, in seconds."""
 
     max_check_interval: int
-    """Longest check interval accepted, in seconds."""
+    """Maximum check interval accepted, in seconds."""
 
     retry_delay: float
     """Seconds between two quick re-tries of a failed run."""
@@ -30,7 +30,7 @@ class StatusCoreSettings:
     after this long without a state change."""
 
     result_queue_size: int
-    """Results one monitor holds in memory while the database is unavailable;
+    """Results one monitor keeps in memory while the database is unavailable;
     beyond it the oldest are dropped."""
 
     result_batch_size: int

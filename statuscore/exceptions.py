@@ -9,7 +9,7 @@
     │   └── UnknownChecker      no checker registered under that name
     ├── CheckFailed             raised inside a checker to report DOWN with
     │                           a reason; the runner records it
-    └── NotificationFailed      a notifier could not deliver; says whether
+    └── NotificationFailed      a notifier could not deliver; states whether
                                 retrying can help
 """
 

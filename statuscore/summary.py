@@ -1,8 +1,8 @@
-"""What the public v2 JSON shows of a page, in Atlassian Statuspage's shape.
+"""The public v2 JSON of a page, in Atlassian Statuspage's shape.
 
 The functions here read a page and return plain dicts that ``json.dumps``
 can write as they are, so the API and a future snapshot builder render the
-same bytes. They only read; changes go through ``statuscore.services``.
+same bytes. They only read, and changes go through ``statuscore.services``.
 
 The format follows Statuspage's public ``/api/v2/`` endpoints:
 

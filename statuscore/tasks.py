@@ -2,7 +2,7 @@
 
 Delivery is at least once. A row is marked processed only after every
 plugin's event hook returned. A failure leaves it pending with the error
-recorded, and the next drain tries it again; that drain is queued by the
+recorded. The next drain tries it again, and that drain is queued by the
 next event or by the once-a-minute sweep.
 """
 

@@ -1,8 +1,8 @@
 """The demo page that ``make run`` loads: real checks on this machine.
 
 Loading is idempotent. Objects are found by their slug or name, so running
-it twice creates nothing twice; a check whose target changed (another
-``PORT``) is updated in place.
+it twice creates nothing twice. A check whose target changed, because of
+another ``PORT``, is updated in place.
 """
 
 from __future__ import annotations

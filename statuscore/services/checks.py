@@ -300,7 +300,7 @@ def _next_state(
 ) -> tuple[str, int, int]:
     """Apply the confirmation rule: return (state, failures, successes).
 
-    ``counters`` holds the state and counters to advance: the check itself,
+    ``counters`` contains the state and counters to advance: the check itself,
     or one of its regions, in which case ``check`` gives the thresholds.
     A degraded result counts as a success for the up/down decision, so it
     ends an outage like an up result, and the state it reaches is

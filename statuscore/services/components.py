@@ -136,7 +136,7 @@ def set_component_status(
 ) -> bool:
     """Move a component to ``status`` and emit ``component.status_changed``.
 
-    ``source`` says who decided ("check:12", "incident:4", "user:3").
+    ``source`` names who decided ("check:12", "incident:4", "user:3").
     Returns False, and emits nothing, when the status is already ``status``.
     The update is conditional on the old status, so two writers racing on
     the same component produce one event per real change.

@@ -1,4 +1,4 @@
-"""The example plugin in docs/examples works as docs/plugins.md says."""
+"""The example plugin in docs/examples works as docs/plugins.md describes."""
 
 import asyncio
 import importlib.util
