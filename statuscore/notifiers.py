@@ -1,4 +1,11 @@
-"""The base class for notifier plugins."""
+"""The base class for notifier plugins and the message they deliver.
+
+A notifier turns one :class:`Message` into one delivery on its channel.
+The dispatcher renders the message from templates first; the notifier
+then encodes it for its channel (escaping for Slack mrkdwn or Telegram
+MarkdownV2, one-line headers for email). Formatting after templating is
+the notifier's job, because only it knows its channel's syntax.
+"""
 
 from __future__ import annotations
 
@@ -10,25 +17,53 @@ __all__ = ["Message", "Notifier"]
 
 
 class Message(pydantic.BaseModel):
-    """A notification in channel-neutral form: the notifier formats it."""
+    """A notification in channel-neutral form: the notifier formats it.
 
-    title: str
-    body: str
+    ``subject`` is one line of plain text and ``text`` the plain body;
+    ``html`` is an optional HTML body for channels that take one, and
+    ``short`` a text of at most 160 characters for SMS. ``key`` is the
+    delivery's idempotency key, for channels that can pass it on (an email
+    Message-ID, a webhook header) so that receivers can drop repeats.
+    """
+
+    event_kind: str = ""
+    subject: str
+    text: str
+    html: str = ""
+    short: str = ""
     url: str = ""
+    unsubscribe_url: str = ""
+    unsubscribe_post_url: str = ""
+    key: str = ""
+    language: str = "en"
+    payload: dict = pydantic.Field(default_factory=dict)
 
 
 class Notifier:
     """Base class for notifiers. Subclass it, set the class attributes, and
     implement :meth:`send`.
 
-    ``name`` is the stable identifier stored on channels, ``label`` is shown
-    in the admin, and ``Config`` validates a channel's configuration.
+    ``name`` is the stable identifier stored on channels and subscribers,
+    ``label`` is shown in the admin, and ``Config`` validates a channel's
+    configuration; fields typed ``pydantic.SecretStr`` are shown masked.
+    ``subscribable`` says whether visitors may choose this notifier when
+    the page allows it.
     """
 
     name: ClassVar[str]
     label: ClassVar[str]
     Config: ClassVar[type[pydantic.BaseModel]]
+    subscribable: ClassVar[bool] = False
 
     def send(self, config: pydantic.BaseModel, message: Message) -> None:
         """Deliver ``message`` once, or raise ``NotificationFailed``."""
         raise NotImplementedError
+
+    def address(self, config: pydantic.BaseModel) -> str:
+        """Return the normalised target of ``config`` (an address, a number,
+        a URL), used to recognise the same subscriber twice."""
+        raise NotImplementedError
+
+    def describe(self, config: pydantic.BaseModel) -> str:
+        """Return the target as a person may see it, secrets masked."""
+        return self.address(config)

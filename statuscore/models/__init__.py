@@ -18,12 +18,24 @@ from statuscore.models.incidents import (
     Maintenance,
     MaintenanceStatus,
 )
+from statuscore.models.notifications import (
+    AlertChannel,
+    Delivery,
+    DeliveryState,
+    Subscriber,
+    SubscriberState,
+)
 from statuscore.models.organizations import Membership, Organization, Role
 from statuscore.models.outbox import OutboxEvent
 from statuscore.models.pages import Page
 from statuscore.models.rollups import CheckRollupDay, CheckRollupHour
 
 __all__ = [
+    "AlertChannel",
+    "Delivery",
+    "DeliveryState",
+    "Subscriber",
+    "SubscriberState",
     "CertificateReminder",
     "Check",
     "CheckRegion",
