@@ -47,13 +47,18 @@ class Notifier:
     ``label`` is shown in the admin, and ``Config`` validates a channel's
     configuration; fields typed ``pydantic.SecretStr`` are shown masked.
     ``subscribable`` says whether visitors may choose this notifier when
-    the page allows it.
+    the page allows it, and ``confirmation`` how a new subscriber proves
+    the target is theirs: ``"link"`` (a message with a link to a page whose
+    button confirms), ``"code"`` (a short code sent to the target and typed
+    back), ``"call"`` (a verification request the target must answer with
+    success) or ``"none"``.
     """
 
     name: ClassVar[str]
     label: ClassVar[str]
     Config: ClassVar[type[pydantic.BaseModel]]
     subscribable: ClassVar[bool] = False
+    confirmation: ClassVar[str] = "none"
 
     def send(self, config: pydantic.BaseModel, message: Message) -> None:
         """Deliver ``message`` once, or raise ``NotificationFailed``."""

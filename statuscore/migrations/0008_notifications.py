@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 import statuscore.models.notifications
+import statuscore.models.pages
 from django.db import migrations, models
 
 
@@ -12,6 +13,16 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name='page',
+            name='language',
+            field=models.CharField(default='en', help_text='Language of messages to subscribers who did not choose one.', max_length=16),
+        ),
+        migrations.AddField(
+            model_name='page',
+            name='subscriber_notifiers',
+            field=models.JSONField(blank=True, default=statuscore.models.pages.default_subscriber_notifiers, help_text='Names of the notifiers visitors may subscribe through.'),
+        ),
         migrations.CreateModel(
             name='AlertChannel',
             fields=[

@@ -10,6 +10,10 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value!r} is not an IANA time zone name.")
 
 
+def default_subscriber_notifiers() -> list[str]:
+    return ["email"]
+
+
 class Page(models.Model):
     """A public status page: what visitors see at one address.
 
@@ -29,6 +33,16 @@ class Page(models.Model):
     )
     time_zone = models.CharField(
         max_length=64, default="UTC", validators=[validate_time_zone]
+    )
+    language = models.CharField(
+        max_length=16,
+        default="en",
+        help_text="Language of messages to subscribers who did not choose one.",
+    )
+    subscriber_notifiers = models.JSONField(
+        default=default_subscriber_notifiers,
+        blank=True,
+        help_text="Names of the notifiers visitors may subscribe through.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
