@@ -48,7 +48,7 @@ class WebhookConfig(pydantic.BaseModel):
     )
     secret: pydantic.SecretStr | None = pydantic.Field(
         default=None,
-        description="Shared secret for the HMAC-SHA256 signature, 16 characters or more.",
+        description="HMAC-SHA256 signing secret, 16 characters or more.",
     )
 
     @pydantic.field_validator("url")
