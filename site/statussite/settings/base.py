@@ -159,6 +159,14 @@ if REDIS_URL:
         "immediate": False,
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
+    # Rate limits of subscribe requests count in the cache, which must be
+    # shared by every web process to hold across them.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+    }
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -195,7 +203,10 @@ EMAIL_BACKEND = (
 )
 
 WAGTAIL_SITE_NAME = env_str("WAGTAIL_SITE_NAME", "Status")
-WAGTAILADMIN_BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000")
+# Links in messages to subscribers are built from a page's own URL, else
+# from BASE_URL, and never from a request's Host header.
+BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000")
+WAGTAILADMIN_BASE_URL = BASE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
 STATUSCORE_PLUGINS = env_list("STATUSCORE_PLUGINS", []) or None
