@@ -124,7 +124,8 @@ def _components(page: Page, components: Iterable | None) -> list[Component]:
     return found
 
 
-def _language(language: str | None) -> str:
+def validate_language(language: str | None) -> str:
+    """Return ``language`` stripped, or raise ``ValidationFailed`` on ``language``."""
     language = (language or "").strip()
     known = {code for code, _name in settings.LANGUAGES}
     if language and language not in known and language.split("-")[0] not in known:
@@ -145,6 +146,24 @@ def _event_payload(subscriber: Subscriber, **extra) -> dict:
     }
 
 
+def _count_request(scope: str, address_key: str, client: str | None) -> None:
+    """Count a request against the limits per client and per address."""
+    limits = get_settings()
+    if client:
+        ratelimit.hit(
+            f"{scope}-client",
+            client,
+            limit=limits.subscribe_limit_per_client,
+            window=limits.subscribe_limit_window,
+        )
+    ratelimit.hit(
+        f"{scope}-address",
+        address_key,
+        limit=limits.subscribe_limit_per_address,
+        window=limits.subscribe_limit_window,
+    )
+
+
 def subscribe(
     page: Page,
     notifier_name: str,
@@ -154,6 +173,7 @@ def subscribe(
     *,
     client: str | None = None,
     confirmed: bool = False,
+    limited: bool = True,
 ) -> Subscriber:
     """Subscribe a target to ``page``, or start its confirmation again.
 
@@ -164,7 +184,8 @@ def subscribe(
     ``RateLimited`` over either.
 
     ``confirmed`` skips confirmation, for imports of lists whose members
-    confirmed elsewhere; the public views and the API never pass it.
+    confirmed elsewhere, and ``limited=False`` skips the rate limits, for
+    imports by the team; the public views and the API pass neither.
     The confirmation message itself is sent by a task after commit.
     Returns the subscriber, but callers facing the public must answer
     the same whatever its state (see the module docstring).
@@ -172,24 +193,12 @@ def subscribe(
     notifier = notifier_for(page, notifier_name)
     parsed = validate_config(notifier, config)
     chosen = _components(page, components)
-    language = _language(language)
+    language = validate_language(language)
     address = notifier().address(parsed)
     address_key = secrets.digest(f"{notifier_name}:{address}")
 
-    limits = get_settings()
-    if client:
-        ratelimit.hit(
-            "subscribe-client",
-            client,
-            limit=limits.subscribe_limit_per_client,
-            window=limits.subscribe_limit_window,
-        )
-    ratelimit.hit(
-        "subscribe-address",
-        address_key,
-        limit=limits.subscribe_limit_per_address,
-        window=limits.subscribe_limit_window,
-    )
+    if limited:
+        _count_request("subscribe", address_key, client)
 
     values = {
         "address": notifier().describe(parsed)[:320],
@@ -327,19 +336,7 @@ def confirm_code(
     parsed = validate_config(notifier, config)
     address_key = secrets.digest(f"{notifier_name}:{notifier().address(parsed)}")
     limits = get_settings()
-    if client:
-        ratelimit.hit(
-            "code-client",
-            client,
-            limit=limits.subscribe_limit_per_client,
-            window=limits.subscribe_limit_window,
-        )
-    ratelimit.hit(
-        "code-address",
-        address_key,
-        limit=limits.subscribe_limit_per_address * 2,
-        window=limits.subscribe_limit_window,
-    )
+    _count_request("code", address_key, client)
 
     rejected = ValidationFailed.for_field(
         "code", "The code is wrong or has expired; request a new one by subscribing again."
