@@ -21,7 +21,7 @@ import csv
 import io
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from statuscore import secrets
 from statuscore.exceptions import ValidationFailed
@@ -55,12 +55,11 @@ MAX_ROWS = 100_000
 
 @dataclass
 class ImportResult:
-    """What an import did, by count."""
+    """Counts of the rows an import created, left unchanged or skipped."""
 
     created: int = 0
     unchanged: int = 0
     skipped_unsubscribed: int = 0
-    lines: dict[str, list[int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -155,7 +154,6 @@ def import_subscribers(page: Page, text: str, *, confirmed: bool) -> ImportResul
         state = existing.get(key)
         if state == SubscriberState.UNSUBSCRIBED:
             result.skipped_unsubscribed += 1
-            result.lines.setdefault("skipped_unsubscribed", []).append(row.line)
             continue
         if state in (SubscriberState.ACTIVE, SubscriberState.DISABLED):
             result.unchanged += 1

@@ -184,8 +184,8 @@ def subscribe(
     ``RateLimited`` over either.
 
     ``confirmed`` skips confirmation, for imports of lists whose members
-    confirmed elsewhere, and ``limited=False`` skips the rate limits, for
-    imports by the team; the public views and the API pass neither.
+    confirmed elsewhere. ``limited=False`` skips the rate limits, for
+    imports by the team. The public views and the API pass neither.
     The confirmation message itself is sent by a task after commit.
     Returns the subscriber, but callers facing the public must answer
     the same whatever its state (see the module docstring).
@@ -328,7 +328,7 @@ def confirm_code(
 
     Raises ``ValidationFailed`` on ``code`` when no pending subscriber has
     this target, the code is wrong or expired, or too many wrong codes
-    were typed; the message is the same in each case, so that it reveals
+    were typed. The message is the same in each case, so it reveals
     nothing about the address. Counts against the same rate limits as
     :func:`subscribe`.
     """

@@ -235,6 +235,18 @@ for _position, _key in enumerate(STATUSCORE_ENCRYPTION_KEYS, start=1):
             f"{_position} is not a Fernet key (32 url-safe base64-encoded bytes)."
         ) from None
 
+# Subscribing: how long confirmation links work, and how many subscribe
+# requests one address and one client IP may make per hour.
+STATUSCORE_CONFIRMATION_LINK_MAX_AGE = env_int(
+    "STATUSCORE_CONFIRMATION_LINK_MAX_AGE", 48 * 3600, minimum=60
+)
+STATUSCORE_SUBSCRIBE_LIMIT_PER_ADDRESS = env_int(
+    "STATUSCORE_SUBSCRIBE_LIMIT_PER_ADDRESS", 5, minimum=1
+)
+STATUSCORE_SUBSCRIBE_LIMIT_PER_CLIENT = env_int(
+    "STATUSCORE_SUBSCRIBE_LIMIT_PER_CLIENT", 30, minimum=1
+)
+
 # Twilio account for SMS subscribers; a team channel may name its own.
 STATUSCORE_TWILIO_ACCOUNT_SID = env_str("STATUSCORE_TWILIO_ACCOUNT_SID", "")
 STATUSCORE_TWILIO_AUTH_TOKEN = env_str("STATUSCORE_TWILIO_AUTH_TOKEN", "")

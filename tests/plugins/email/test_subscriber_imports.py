@@ -56,7 +56,7 @@ def test_import_confirmed_makes_active_without_message(
     assert smtp_sink.received == []
 
 
-def test_import_reports_bad_rows_by_line_and_stores_nothing(email_page):
+def test_import_rejects_file_with_bad_rows(email_page):
     text = (
         "address,components,language\n"
         "ada@example.test,API,\n"
@@ -85,10 +85,10 @@ def test_import_requires_address_column(email_page):
 def test_import_keeps_existing_and_skips_unsubscribed(email_page, committed):
     with committed():
         active = subscribe(email_page, "email", {"to": "ada@example.test"})
-        gone = subscribe(email_page, "email", {"to": "bob@example.test"})
+        left = subscribe(email_page, "email", {"to": "bob@example.test"})
     confirm(active)
-    confirm(gone)
-    unsubscribe(gone)
+    confirm(left)
+    unsubscribe(left)
 
     with committed():
         result = import_subscribers(
@@ -97,9 +97,9 @@ def test_import_keeps_existing_and_skips_unsubscribed(email_page, committed):
             confirmed=True,
         )
 
-    gone.refresh_from_db()
+    left.refresh_from_db()
     assert (result.created, result.unchanged, result.skipped_unsubscribed) == (1, 1, 1)
-    assert gone.state == "unsubscribed"
+    assert left.state == "unsubscribed"
     assert Subscriber.objects.count() == 3
 
 
