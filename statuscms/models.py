@@ -108,11 +108,9 @@ class StatusPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["overview"] = load_page_overview(self.core_page)
         context["subscribe_forms"] = subscribe_forms(self.core_page)
-        subscribed = request.GET.get("subscribed", "")
-        context["subscribed"] = next(
-            (f.notifier for f in context["subscribe_forms"] if f.notifier.name == subscribed),
-            None,
-        )
+        forms = context["subscribe_forms"]
+        offered = {form.notifier.name: form.notifier for form in forms}
+        context["subscribed"] = offered.get(request.GET.get("subscribed", ""))
         return context
 
     def serve(self, request, *args, **kwargs):

@@ -81,7 +81,9 @@ def _form(notifier: type[Notifier], data=None) -> SubscribeForm:
     return SubscribeForm(notifier=notifier, inputs=inputs, chosen_components=chosen)
 
 
-def subscribe_forms(core_page, bound: SubscribeForm | None = None) -> list[SubscribeForm]:
+def subscribe_forms(
+    core_page, bound: SubscribeForm | None = None
+) -> list[SubscribeForm]:
     """Return an empty form per offered notifier, with ``bound`` in its place."""
     forms = []
     for notifier in _offered(core_page):

@@ -99,9 +99,7 @@ class SubscriberImportForm(forms.Form):
             raise forms.ValidationError("Save the file as UTF-8 text.") from None
 
 
-class SubscriberImportView(
-    PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView
-):
+class SubscriberImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
     model = Subscriber
     permission_required = "add"
     form_class = SubscriberImportForm
@@ -119,7 +117,9 @@ class SubscriberImportView(
         page = form.cleaned_data["page"]
         try:
             result = import_subscribers(
-                page, form.cleaned_data["file"], confirmed=form.cleaned_data["confirmed"]
+                page,
+                form.cleaned_data["file"],
+                confirmed=form.cleaned_data["confirmed"],
             )
         except ValidationFailed as error:
             logger.info(
@@ -131,7 +131,9 @@ class SubscriberImportView(
             for key, problems in error.errors.items():
                 target = key if key in form.fields else None
                 for problem in problems:
-                    form.add_error(target, f"{key}: {problem}" if target is None else problem)
+                    form.add_error(
+                        target, f"{key}: {problem}" if target is None else problem
+                    )
             return self.form_invalid(form)
 
         messages.success(
@@ -160,7 +162,9 @@ class SubscriberExportView(PermissionCheckedMixin, View):
             subscribers = subscribers.filter(page_id=int(page))
         stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="subscribers-{stamp}.csv"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="subscribers-{stamp}.csv"'
+        )
         write_csv(subscribers, response)
         logger.info("Subscribers exported by user %s", request.user.pk)
         return response

@@ -51,7 +51,7 @@ router = Router(tags=[TAG])
 class SubscribeRequest(Schema):
     notifier: str = Field("email", description="Name of the notifier, such as email.")
     config: dict[str, Any] = Field(
-        description="The notifier's target, such as {\"to\": \"ada@example.com\"}."
+        description='The notifier\'s target, such as {"to": "ada@example.com"}.'
     )
     components: list[str] = Field(
         default_factory=list,

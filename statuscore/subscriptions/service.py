@@ -84,7 +84,7 @@ def _plain(python, json):
     if isinstance(python, dict):
         return {key: _plain(python[key], json[key]) for key in python}
     if isinstance(python, list | tuple):
-        return [_plain(item, dumped) for item, dumped in zip(python, json)]
+        return [_plain(item, dumped) for item, dumped in zip(python, json, strict=True)]
     return json
 
 
@@ -94,7 +94,10 @@ def stored_config(config: pydantic.BaseModel) -> dict:
 
 
 def validate_config(notifier: type[Notifier], config: dict) -> pydantic.BaseModel:
-    """Return ``config`` parsed by the notifier's model; errors name ``config.<field>``."""
+    """Return ``config`` parsed by the notifier's model.
+
+    Raises ``ValidationFailed`` naming each bad field as ``config.<field>``.
+    """
     if not isinstance(config, dict):
         raise ValidationFailed.for_field("config", "Expected an object of settings.")
     try:
@@ -339,7 +342,8 @@ def confirm_code(
     _count_request("code", address_key, client)
 
     rejected = ValidationFailed.for_field(
-        "code", "The code is wrong or has expired; request a new one by subscribing again."
+        "code",
+        "The code is wrong or has expired; request a new one by subscribing again.",
     )
     with transaction.atomic():
         subscriber = (

@@ -56,7 +56,9 @@ class TokenExpired(InvalidToken):
 
 def _fingerprint(subscriber: Subscriber, purpose: str) -> str:
     if purpose == "confirm":
-        value = f"{subscriber.state}|{subscriber.confirmed_at}|{subscriber.unsubscribed_at}"
+        value = (
+            f"{subscriber.state}|{subscriber.confirmed_at}|{subscriber.unsubscribed_at}"
+        )
     else:
         value = subscriber.address_key
     return hashlib.sha256(value.encode()).hexdigest()[:16]
@@ -131,6 +133,8 @@ def subscriber_links(subscriber: Subscriber) -> dict[str, str]:
             subscriber, "statuscore-subscription-one-click", unsubscribe
         ),
         "manage_url": _absolute(
-            subscriber, "statuscore-subscription-manage", make_token(subscriber, "manage")
+            subscriber,
+            "statuscore-subscription-manage",
+            make_token(subscriber, "manage"),
         ),
     }

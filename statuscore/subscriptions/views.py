@@ -228,13 +228,14 @@ def confirm_code(request: HttpRequest, slug: str) -> HttpResponse:
     return _render(request, "confirmed.html", context)
 
 
-
 def _rows(notifier, values, errors: dict[str, list[str]]) -> list[dict]:
     """Return each target input of the code form with its value and errors."""
     return [
         {
             "field": field,
-            "value": "" if field.input_type == "password" else values.get(field.name, ""),
+            "value": ""
+            if field.input_type == "password"
+            else values.get(field.name, ""),
             "errors": errors.get(field.name, []),
         }
         for field in target_fields(notifier)

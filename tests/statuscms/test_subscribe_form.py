@@ -48,7 +48,9 @@ def test_subscribe_redirects_and_sends_mail(
     client, email_page, smtp_sink, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/", {"notifier": "email", "email-to": "ada@example.test"})
+        response = client.post(
+            "/", {"notifier": "email", "email-to": "ada@example.test"}
+        )
 
     assert response.status_code == 302
     assert response["Location"].endswith("?subscribed=email#subscribe")

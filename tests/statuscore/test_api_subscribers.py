@@ -1,5 +1,9 @@
 """The public subscribe endpoint of the API."""
 
+# The shared fixtures are imported by name, and pytest passes them back as
+# parameters of the same name.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import pytest
@@ -119,8 +123,12 @@ def test_code_confirmation_endpoint(subscription_page, committed):
         post(Client(), body)
     code = last_sent_text().split()[-1].rstrip(".")
 
-    wrong = post(Client(), {**body, "code": "1"}, url="/api/v2/subscribers/confirm?page=acme")
-    right = post(Client(), {**body, "code": code}, url="/api/v2/subscribers/confirm?page=acme")
+    wrong = post(
+        Client(), {**body, "code": "1"}, url="/api/v2/subscribers/confirm?page=acme"
+    )
+    right = post(
+        Client(), {**body, "code": code}, url="/api/v2/subscribers/confirm?page=acme"
+    )
 
     assert wrong.status_code == 422
     assert wrong.json()["detail"][0]["loc"] == ["body", "code"]

@@ -4,6 +4,10 @@ Security gateways fetch every link of a message with HEAD and GET, without
 cookies. Those requests must change nothing; only a person's POST does.
 """
 
+# The shared fixtures are imported by name, and pytest passes them back as
+# parameters of the same name.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import time
@@ -20,7 +24,6 @@ from statuscore.subscriptions import (
     confirmation_url,
     subscribe,
     subscriber_links,
-    unsubscribe,
 )
 from tests.statuscore.subscription_fixtures import (  # noqa: F401
     committed,
@@ -51,9 +54,7 @@ def human_post(url: str, data: dict | None = None):
     browser = Client(enforce_csrf_checks=True)
     page = browser.get(path_of(url))
     token = page.cookies["csrftoken"].value
-    return browser.post(
-        path_of(url), {"csrfmiddlewaretoken": token, **(data or {})}
-    )
+    return browser.post(path_of(url), {"csrfmiddlewaretoken": token, **(data or {})})
 
 
 @pytest.fixture

@@ -1,5 +1,9 @@
 """The subscription service: subscribe, confirm, unsubscribe, links."""
 
+# The shared fixtures are imported by name, and pytest passes them back as
+# parameters of the same name.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import time
@@ -188,7 +192,9 @@ def test_subscribe_limits_requests_per_client(subscription_page, committed, sett
         )
 
     with pytest.raises(RateLimited):
-        subscribe_mail(subscription_page, "p9@example.test", committed, client="192.0.2.1")
+        subscribe_mail(
+            subscription_page, "p9@example.test", committed, client="192.0.2.1"
+        )
     subscribe_mail(subscription_page, "p9@example.test", committed, client="192.0.2.2")
 
 
@@ -367,7 +373,9 @@ def test_unsubscribe_and_resubscribe_are_audited(subscription_page, committed):
     assert kinds(subscription_page)[-1] == "subscriber.resubscribed"
 
 
-def test_update_components_rejects_other_page(subscription_page, committed, organization):
+def test_update_components_rejects_other_page(
+    subscription_page, committed, organization
+):
     subscriber = subscribe_mail(subscription_page, committed=committed)
     other = services.create_page(organization, "Other", "other")
     foreign = services.create_component(other, "Foreign API")

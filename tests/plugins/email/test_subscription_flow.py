@@ -14,13 +14,12 @@ from urllib.parse import urlsplit
 import pytest
 from django.test import Client
 
+from plugins.email.notifier import EmailConfig, EmailNotifier
 from statuscore import services
 from statuscore.events import Event
 from statuscore.messages import render_message
 from statuscore.models import OutboxEvent, Subscriber
 from statuscore.subscriptions import subscribe, subscriber_links
-
-from plugins.email.notifier import EmailConfig, EmailNotifier
 
 ADDRESS = "victim@example.test"
 SCANNER = {"HTTP_USER_AGENT": "Mozilla/5.0 (compatible; SafeLinks-Checker/1.0)"}

@@ -7,7 +7,6 @@ import pytest
 from django.core.cache import cache
 
 from statuscore.subscriptions import subscribe
-
 from tests.plugins.stubs import Reply, Request, stub_server
 
 
@@ -28,7 +27,9 @@ def reject(request: Request) -> Reply:
     return Reply(404, {"error": "no such hook"})
 
 
-def test_verified_webhook_becomes_active(webhook_page, django_capture_on_commit_callbacks):
+def test_verified_webhook_becomes_active(
+    webhook_page, django_capture_on_commit_callbacks
+):
     with stub_server(accept) as server:
         with django_capture_on_commit_callbacks(execute=True):
             subscriber = subscribe(
@@ -41,7 +42,9 @@ def test_verified_webhook_becomes_active(webhook_page, django_capture_on_commit_
     assert subscriber.state == "active"
 
 
-def test_rejecting_webhook_stays_pending(webhook_page, django_capture_on_commit_callbacks):
+def test_rejecting_webhook_stays_pending(
+    webhook_page, django_capture_on_commit_callbacks
+):
     with stub_server(reject) as server:
         with django_capture_on_commit_callbacks(execute=True):
             subscriber = subscribe(
