@@ -11,6 +11,7 @@ from wagtail.models import Page
 
 from statuscms.overview import load_page_overview
 from statuscms.page_forms import StatusPageForm
+from statuscms.subscribe import handle_subscribe, subscribe_forms
 
 DEFAULT_BRAND_COLOR = "#1f6feb"
 
@@ -106,4 +107,14 @@ class StatusPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["overview"] = load_page_overview(self.core_page)
+        context["subscribe_forms"] = subscribe_forms(self.core_page)
+        forms = context["subscribe_forms"]
+        offered = {form.notifier.name: form.notifier for form in forms}
+        context["subscribed"] = offered.get(request.GET.get("subscribed", ""))
         return context
+
+    def serve(self, request, *args, **kwargs):
+        """Serve the page, and take the "Subscribe to updates" forms' POST."""
+        if request.method == "POST":
+            return handle_subscribe(self, request)
+        return super().serve(request, *args, **kwargs)

@@ -27,6 +27,7 @@ from statuscms.forms import (
     IncidentUpdateForm,
     add_service_errors,
 )
+from statuscms.subscriber_admin import SubscriberViewSet
 from statuscore import services
 from statuscore.exceptions import ValidationFailed
 from statuscore.models import Check, Component, ComponentGroup, Incident
@@ -377,9 +378,16 @@ class CheckViewSet(ServiceViewSet):
 
 
 class StatusViewSetGroup(ModelViewSetGroup):
-    """The "Status" menu: incidents, components, their groups and checks."""
+    """The "Status" menu: incidents, components, their groups, checks and
+    subscribers."""
 
     menu_label = "Status"
     menu_icon = "info-circle"
     menu_order = 150
-    items = (IncidentViewSet, ComponentViewSet, ComponentGroupViewSet, CheckViewSet)
+    items = (
+        IncidentViewSet,
+        ComponentViewSet,
+        ComponentGroupViewSet,
+        CheckViewSet,
+        SubscriberViewSet,
+    )

@@ -58,6 +58,24 @@ class StatusCoreSettings:
     metrics_token: str
     """Bearer token that ``/metrics`` requires; empty leaves it open."""
 
+    confirmation_link_max_age: int
+    """Seconds a subscriber's confirmation link stays valid."""
+
+    confirmation_code_max_age: int
+    """Seconds a confirmation code sent by SMS or chat stays valid."""
+
+    confirmation_code_attempts: int
+    """Wrong codes accepted for one subscriber before a new code is needed."""
+
+    subscribe_limit_per_address: int
+    """Subscribe and code requests accepted for one address per window."""
+
+    subscribe_limit_per_client: int
+    """Subscribe and code requests accepted from one client IP per window."""
+
+    subscribe_limit_window: int
+    """Length in seconds of the window the two limits above count in."""
+
 
 def get_settings() -> StatusCoreSettings:
     """Read the settings now, so tests that override them are honoured."""
@@ -87,4 +105,20 @@ def get_settings() -> StatusCoreSettings:
             ).items()
         },
         metrics_token=getattr(settings, "STATUSCORE_METRICS_TOKEN", ""),
+        confirmation_link_max_age=getattr(
+            settings, "STATUSCORE_CONFIRMATION_LINK_MAX_AGE", 48 * 3600
+        ),
+        confirmation_code_max_age=getattr(
+            settings, "STATUSCORE_CONFIRMATION_CODE_MAX_AGE", 15 * 60
+        ),
+        confirmation_code_attempts=getattr(
+            settings, "STATUSCORE_CONFIRMATION_CODE_ATTEMPTS", 5
+        ),
+        subscribe_limit_per_address=getattr(
+            settings, "STATUSCORE_SUBSCRIBE_LIMIT_PER_ADDRESS", 5
+        ),
+        subscribe_limit_per_client=getattr(
+            settings, "STATUSCORE_SUBSCRIBE_LIMIT_PER_CLIENT", 30
+        ),
+        subscribe_limit_window=getattr(settings, "STATUSCORE_SUBSCRIBE_LIMIT_WINDOW", 3600),
     )

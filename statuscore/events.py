@@ -31,6 +31,12 @@ class EventKind(StrEnum):
     INCIDENT_CREATED = "incident.created"
     INCIDENT_UPDATED = "incident.updated"
     INCIDENT_RESOLVED = "incident.resolved"
+    SUBSCRIBER_CREATED = "subscriber.created"
+    SUBSCRIBER_CONFIRMED = "subscriber.confirmed"
+    SUBSCRIBER_UNSUBSCRIBED = "subscriber.unsubscribed"
+    SUBSCRIBER_RESUBSCRIBED = "subscriber.resubscribed"
+    SUBSCRIBER_COMPONENTS_CHANGED = "subscriber.components_changed"
+    SUBSCRIBER_DISABLED = "subscriber.disabled"
 
 
 @dataclass(frozen=True)

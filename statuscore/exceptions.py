@@ -5,6 +5,8 @@
     StatusCoreError
     ├── ValidationFailed        bad input; names the field (API: 422)
     ├── NotFound                no such object, or not visible to the caller
+    ├── RateLimited             too many requests from one client or for one
+    │                           address (API: 429)
     ├── PluginError             a plugin is missing or misbehaves
     │   └── UnknownChecker      no checker registered under that name
     ├── CheckFailed             raised inside a checker to report DOWN with
@@ -37,6 +39,14 @@ class ValidationFailed(StatusCoreError):
 
 class NotFound(StatusCoreError):
     """The object does not exist or is not visible to the caller."""
+
+
+class RateLimited(StatusCoreError):
+    """Too many requests of one kind; ``retry_after`` is in seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
 
 
 class PluginError(StatusCoreError):

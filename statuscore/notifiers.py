@@ -72,3 +72,10 @@ class Notifier:
     def describe(self, config: pydantic.BaseModel) -> str:
         """Return the target as a person may see it, secrets masked."""
         return self.address(config)
+
+    def verify(self, config: pydantic.BaseModel) -> None:
+        """Check that the target accepts messages, for ``confirmation = "call"``.
+
+        Return when it answered with success, or raise ``NotificationFailed``.
+        """
+        raise NotImplementedError

@@ -20,6 +20,9 @@ from statuscore.models import OutboxEvent
 from statuscore.plugins import get_plugin_manager
 from statuscore.rollups import delete_expired_results, roll_up_recent
 
+# Imported for huey, which looks for tasks only in each app's tasks module.
+from statuscore.subscriptions.tasks import send_confirmation  # noqa: E402,F401
+
 logger = logging.getLogger(__name__)
 
 MAX_ERROR_LENGTH = 2000

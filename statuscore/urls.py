@@ -4,10 +4,36 @@ from django.urls import path
 
 from statuscore.api import api
 from statuscore.metrics import metrics
+from statuscore.subscriptions import views as subscription_views
 from statuscore.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
     path("api/", api.urls),
+    path(
+        "subscriptions/confirm/<str:token>/",
+        subscription_views.confirm,
+        name="statuscore-subscription-confirm",
+    ),
+    path(
+        "subscriptions/unsubscribe/<str:token>/",
+        subscription_views.unsubscribe,
+        name="statuscore-subscription-unsubscribe",
+    ),
+    path(
+        "subscriptions/one-click/<str:token>/",
+        subscription_views.one_click_unsubscribe,
+        name="statuscore-subscription-one-click",
+    ),
+    path(
+        "subscriptions/manage/<str:token>/",
+        subscription_views.manage,
+        name="statuscore-subscription-manage",
+    ),
+    path(
+        "subscriptions/<slug:slug>/code/",
+        subscription_views.confirm_code,
+        name="statuscore-subscription-code",
+    ),
 ]

@@ -98,6 +98,10 @@ class Subscriber(models.Model):
     or a masked webhook URL); ``address_key`` is the keyed digest of the
     normalised target and makes one subscription per page, notifier and
     target. ``components`` empty means the whole page.
+
+    ``confirmation_code_hash`` is the keyed digest of the code sent to a
+    notifier that confirms by code, and ``confirmation_attempts`` counts
+    wrong codes typed since it was sent.
     """
 
     page = models.ForeignKey(
@@ -115,6 +119,8 @@ class Subscriber(models.Model):
         max_length=20, choices=SubscriberState.choices, default=SubscriberState.PENDING
     )
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmation_code_hash = models.CharField(max_length=64, blank=True, default="")
+    confirmation_attempts = models.PositiveSmallIntegerField(default=0)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)

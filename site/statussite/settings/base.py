@@ -160,6 +160,14 @@ if REDIS_URL:
         "immediate": False,
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
+    # Rate limits of subscribe requests count in the cache, which must be
+    # shared by every web process to hold across them.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+    }
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -196,7 +204,10 @@ EMAIL_BACKEND = (
 )
 
 WAGTAIL_SITE_NAME = env_str("WAGTAIL_SITE_NAME", "Status")
-WAGTAILADMIN_BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000")
+# Links in messages to subscribers are built from a page's own URL, else
+# from BASE_URL, and never from a request's Host header.
+BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000")
+WAGTAILADMIN_BASE_URL = BASE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
 STATUSCORE_PLUGINS = env_list("STATUSCORE_PLUGINS", []) or None
@@ -223,6 +234,18 @@ for _position, _key in enumerate(STATUSCORE_ENCRYPTION_KEYS, start=1):
             f"The environment variable STATUSCORE_ENCRYPTION_KEYS is invalid: item "
             f"{_position} is not a Fernet key (32 url-safe base64-encoded bytes)."
         ) from None
+
+# Subscribing: how long confirmation links work, and how many subscribe
+# requests one address and one client IP may make per hour.
+STATUSCORE_CONFIRMATION_LINK_MAX_AGE = env_int(
+    "STATUSCORE_CONFIRMATION_LINK_MAX_AGE", 48 * 3600, minimum=60
+)
+STATUSCORE_SUBSCRIBE_LIMIT_PER_ADDRESS = env_int(
+    "STATUSCORE_SUBSCRIBE_LIMIT_PER_ADDRESS", 5, minimum=1
+)
+STATUSCORE_SUBSCRIBE_LIMIT_PER_CLIENT = env_int(
+    "STATUSCORE_SUBSCRIBE_LIMIT_PER_CLIENT", 30, minimum=1
+)
 
 # Twilio account for SMS subscribers; a team channel may name its own.
 STATUSCORE_TWILIO_ACCOUNT_SID = env_str("STATUSCORE_TWILIO_ACCOUNT_SID", "")

@@ -66,6 +66,7 @@ TEMPLATES = [
     }
 ]
 STATIC_URL = "/static/"
+BASE_URL = "http://testserver"
 
 DATABASES = {"default": database_from_env("DATABASE_URL", "sqlite:///:memory:")}
 REDIS_URL = redis_url_from_env("REDIS_URL")

@@ -19,3 +19,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 # Outbox draining runs inline at commit, so tests observe its effects.
 HUEY = {**HUEY, "immediate": True}
+
+# Rate-limit counters live in the cache. A per-process cache keeps them from
+# leaking between test runs that share one Redis database.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
