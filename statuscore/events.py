@@ -31,6 +31,8 @@ class EventKind(StrEnum):
     INCIDENT_CREATED = "incident.created"
     INCIDENT_UPDATED = "incident.updated"
     INCIDENT_RESOLVED = "incident.resolved"
+    SUBSCRIBER_DISABLED = "subscriber.disabled"
+    ALERT_CHANNEL_DISABLED = "alert_channel.disabled"
 
 
 @dataclass(frozen=True)
