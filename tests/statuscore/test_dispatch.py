@@ -20,11 +20,7 @@ from statuscore.models import (
     SubscriberState,
 )
 from statuscore.tasks import process_outbox
-from tests.statuscore.notifying import (  # noqa: F401
-    make_subscriber,
-    notifier,
-    rendering,
-)
+from tests.statuscore.notifying import make_subscriber
 
 
 @pytest.fixture
@@ -196,8 +192,8 @@ def test_fan_out_writes_one_row_per_recipient(page, api, web):
 
     dispatch.fan_out(event)
 
-    keys = sorted(Delivery.objects.values_list("key", flat=True))
-    assert keys == sorted([f"{event.id}:s:{subscriber.pk}", f"{event.id}:c:{channel.pk}"])
+    keys = set(Delivery.objects.values_list("key", flat=True))
+    assert keys == {f"{event.id}:s:{subscriber.pk}", f"{event.id}:c:{channel.pk}"}
     assert set(Delivery.objects.values_list("state", flat=True)) == {"queued"}
 
 
@@ -464,3 +460,17 @@ def test_channel_secret_never_logged(page, api, sending, caplog):
         dispatch.deliver_due()
 
     assert "xoxb-very-secret" not in caplog.text
+
+
+def test_commit_drains_fans_out_and_sends(
+    page, api, sending, django_capture_on_commit_callbacks
+):
+    make_subscriber(page, "all@example.test")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.create_incident(
+            page, "Errors", body="Looking.", component_statuses={api: "major_outage"}
+        )
+
+    assert [to for to, _ in sending.sent] == ["all@example.test"]
+    assert Delivery.objects.get().state == DeliveryState.SENT
