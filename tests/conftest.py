@@ -24,3 +24,22 @@ def page(organization) -> Page:
 @pytest.fixture
 def component(page):
     return services.create_component(page, "API")
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    """A real SMTP server on 127.0.0.1, with Django's EMAIL_* settings on it.
+
+    Yields a ``tests.smtp.SmtpSink``; read ``smtp_sink.received``.
+    """
+    from tests.smtp import SmtpSink
+
+    with SmtpSink() as sink:
+        settings.EMAIL_HOST = sink.host
+        settings.EMAIL_PORT = sink.port
+        settings.EMAIL_HOST_USER = ""
+        settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_USE_SSL = False
+        settings.DEFAULT_FROM_EMAIL = "status@status.acme.test"
+        yield sink
