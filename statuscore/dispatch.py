@@ -20,7 +20,6 @@ import logging
 import random
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
@@ -97,7 +96,7 @@ def recipients_for(event: Event) -> QuerySet[Subscriber]:
     These are the active subscribers of the event's page who subscribed to
     the whole page (no components) or to at least one affected component.
     Pending, unsubscribed and disabled subscribers never receive anything,
-    and nobody receives an event kind that is not for subscribers. An
+    and no subscriber receives an event kind that is not for subscribers. An
     incident that affects no component reaches whole-page subscribers only.
 
     The component test is an ``EXISTS`` subquery rather than a join, so a
@@ -197,15 +196,6 @@ def _insert(rows: list[Delivery]) -> None:
 
 
 # -- Delivery ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one claimed delivery."""
-
-    delivery_id: int
-    error: str = ""
-    permanent: bool = False
 
 
 def deliver_due(limit: int | None = None, now: datetime | None = None) -> int:
