@@ -7,7 +7,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export PORT HOST
 
-.PHONY: run test install browser migrate demo bench bench-monitoring bench-history lint clean
+.PHONY: run test install browser migrate demo bench bench-monitoring bench-history bench-notifications lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ bench-monitoring: install
 ## bench-history: public reads over long history; BENCH_DATABASE_URL=postgres://... uses PostgreSQL.
 bench-history: install
 	$(BIN)/python -m bench.history $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
+
+## bench-notifications: fan out one incident update to SUBSCRIBERS email subscribers and send SEND of them.
+SUBSCRIBERS ?= 100000
+SEND ?= 3000
+bench-notifications: install
+	$(BIN)/python -m bench.notifications --subscribers $(SUBSCRIBERS) --send $(SEND) $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
 
 lint: install
 	$(BIN)/ruff check .

@@ -76,6 +76,29 @@ class StatusCoreSettings:
     subscribe_limit_window: int
     """Length in seconds of the window the two limits above count in."""
 
+    fan_out_batch_size: int
+    """Delivery rows written by one INSERT when an event fans out."""
+
+    delivery_batch_size: int
+    """Deliveries one worker claims at a time."""
+
+    delivery_claim_seconds: int
+    """Seconds a claimed delivery belongs to its worker; after that another
+    worker may claim it again, on the assumption that the first one died."""
+
+    delivery_max_attempts: int
+    """Attempts at one delivery before it fails for good."""
+
+    delivery_retry_base: float
+    """Seconds of the first retry delay, doubled for each later attempt."""
+
+    delivery_retry_max: float
+    """Maximum retry delay in seconds, before jitter."""
+
+    disable_after_failures: int
+    """Failed deliveries in a row after which a subscriber or an alert
+    channel is disabled."""
+
 
 def get_settings() -> StatusCoreSettings:
     """Read the settings now, so tests that override them are honoured."""
@@ -121,4 +144,16 @@ def get_settings() -> StatusCoreSettings:
             settings, "STATUSCORE_SUBSCRIBE_LIMIT_PER_CLIENT", 30
         ),
         subscribe_limit_window=getattr(settings, "STATUSCORE_SUBSCRIBE_LIMIT_WINDOW", 3600),
+
+        fan_out_batch_size=getattr(settings, "STATUSCORE_FAN_OUT_BATCH_SIZE", 2000),
+        delivery_batch_size=getattr(settings, "STATUSCORE_DELIVERY_BATCH_SIZE", 200),
+        delivery_claim_seconds=getattr(
+            settings, "STATUSCORE_DELIVERY_CLAIM_SECONDS", 300
+        ),
+        delivery_max_attempts=getattr(settings, "STATUSCORE_DELIVERY_MAX_ATTEMPTS", 8),
+        delivery_retry_base=getattr(settings, "STATUSCORE_DELIVERY_RETRY_BASE", 30.0),
+        delivery_retry_max=getattr(settings, "STATUSCORE_DELIVERY_RETRY_MAX", 3600.0),
+        disable_after_failures=getattr(
+            settings, "STATUSCORE_DISABLE_AFTER_FAILURES", 5
+        ),
     )

@@ -37,6 +37,7 @@ class EventKind(StrEnum):
     SUBSCRIBER_RESUBSCRIBED = "subscriber.resubscribed"
     SUBSCRIBER_COMPONENTS_CHANGED = "subscriber.components_changed"
     SUBSCRIBER_DISABLED = "subscriber.disabled"
+    ALERT_CHANNEL_DISABLED = "alert_channel.disabled"
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,22 @@
-"""huey tasks: draining the outbox, rolling up results, retention.
+"""huey tasks: draining the outbox, sending notifications, rolling up
+results, retention.
 
 Delivery is at least once. A row is marked processed only after every
-plugin's event hook returned. A failure leaves it pending with the error
-recorded. The next drain tries it again, and that drain is queued by the
-next event or by the once-a-minute sweep.
+plugin's event hook returned and its deliveries were written. A failure
+leaves it pending with the error recorded. The next drain tries it again,
+and that drain is queued by the next event or by the once-a-minute sweep.
 """
 
 from __future__ import annotations
 
 import logging
 
+from django.db import transaction
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from statuscore import dispatch
 from statuscore.conf import get_settings
 from statuscore.events import Event
 from statuscore.models import OutboxEvent
@@ -29,17 +32,23 @@ MAX_ERROR_LENGTH = 2000
 
 
 def process_outbox(batch_size: int | None = None) -> int:
-    """Deliver pending events in id order and return how many succeeded."""
+    """Deliver pending events in id order and return how many succeeded.
+
+    Each event goes to the plugins' ``statuscore_event`` hook, then fans out
+    to its notification recipients; sending is queued for after commit.
+    """
     batch_size = batch_size or get_settings().outbox_batch_size
     hook = get_plugin_manager().hook
     delivered = 0
 
     pending = OutboxEvent.objects.filter(processed_at__isnull=True).order_by("id")
     for row in pending[:batch_size]:
+        event = Event.from_row(row)
         try:
-            hook.statuscore_event(event=Event.from_row(row))
+            hook.statuscore_event(event=event)
+            fanned_out = dispatch.fan_out(event)
         except Exception as error:
-            logger.exception("Event %s #%s failed in a plugin hook", row.kind, row.pk)
+            logger.exception("Event %s #%s failed to be processed", row.kind, row.pk)
             OutboxEvent.objects.filter(pk=row.pk).update(
                 attempts=row.attempts + 1,
                 last_error=f"{type(error).__name__}: {error}"[:MAX_ERROR_LENGTH],
@@ -52,6 +61,8 @@ def process_outbox(batch_size: int | None = None) -> int:
             processed_at=timezone.now(), attempts=row.attempts + 1, last_error=""
         )
         delivered += 1
+        if fanned_out:
+            transaction.on_commit(send_notifications)
     return delivered
 
 
@@ -65,6 +76,29 @@ def sweep_outbox() -> int:
     """Drain what an earlier drain missed, such as events queued while the
     task queue was unreachable."""
     return process_outbox()
+
+
+def send_due_notifications(max_rounds: int = 1000) -> int:
+    """Send due deliveries, batch after batch, until none is left or
+    ``max_rounds`` batches were claimed; return how many were claimed."""
+    claimed = 0
+    for _ in range(max_rounds):
+        count = dispatch.deliver_due()
+        if not count:
+            break
+        claimed += count
+    return claimed
+
+
+@db_task()
+def send_notifications() -> int:
+    return send_due_notifications()
+
+
+@db_periodic_task(crontab(minute="*"))
+def sweep_notifications() -> int:
+    """Send retries that came due and deliveries whose worker died."""
+    return send_due_notifications()
 
 
 @db_periodic_task(crontab(minute="2"))

@@ -160,7 +160,8 @@ class Delivery(models.Model):
     so fanning out an event twice creates nothing new. A worker claims a
     row by moving it to ``sending`` with ``claimed_until`` in the future;
     a row whose claim ran out belongs to a worker that died and is claimed
-    again.
+    again. ``claim_token`` is random per claim, so a worker finds the rows
+    it won and cannot mark a row that another worker has claimed since.
     """
 
     event = models.ForeignKey(
@@ -187,6 +188,7 @@ class Delivery(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
     claimed_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True, default="")
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)

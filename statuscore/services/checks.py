@@ -484,10 +484,19 @@ def _emit_flapping(check: Check, flap: str | None) -> None:
 
 
 def _announce_state(
-    check: Check, old_state: str, outcome: Outcome, result: CheckResult
+    check: Check,
+    old_state: str,
+    outcome: Outcome,
+    result: CheckResult,
+    ends_flapping: bool = False,
 ) -> None:
     """Emit ``check.state_changed``, move the linked component, and open or
-    resolve the check's incident."""
+    resolve the check's incident.
+
+    ``ends_flapping`` marks the change announced together with
+    ``check.flapping_ended``, whose summary already names the state, so
+    alert channels are not told twice.
+    """
     new_state = check.state
     logger.info(
         "Check %s state %s -> %s: %s",
@@ -506,6 +515,7 @@ def _announce_state(
             "new_state": new_state,
             "reason": outcome.reason,
             "result_id": result.pk,
+            "ends_flapping": ends_flapping,
         },
     )
     # A degraded check counts as up for the component, so reaching
@@ -588,7 +598,9 @@ def record_result(
 
     _emit_flapping(check, flap)
     if announce:
-        _announce_state(check, announced_state, outcome, result)
+        _announce_state(
+            check, announced_state, outcome, result, ends_flapping=flap == "ended"
+        )
     return result
 
 

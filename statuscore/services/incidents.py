@@ -92,6 +92,10 @@ def _apply_component_statuses(
     return affected
 
 
+def _component_ids(incident: Incident) -> list[int]:
+    return sorted(incident.components.values_list("pk", flat=True))
+
+
 @transaction.atomic
 def create_incident(
     page: Page,
@@ -105,6 +109,9 @@ def create_incident(
     actor=None,
 ) -> Incident:
     """Open an incident with its first update and emit ``incident.created``.
+
+    The event's ``component_ids`` lists the affected components, which
+    decide the subscribers it reaches.
 
     ``component_statuses`` maps each affected component to the status it
     moves to. ``started_at`` defaults to now and must carry an offset.
@@ -147,6 +154,7 @@ def create_incident(
             "status": status,
             "impact": impact,
             "update_id": update.pk,
+            "component_ids": _component_ids(incident),
         },
     )
     logger.info("Incident %s opened on page %s (%s)", incident.pk, page.pk, impact)
@@ -173,8 +181,9 @@ def post_incident_update(
     ``component_statuses`` must then be in ``components``.
 
     Emits ``incident.resolved`` when the update resolves the incident and
-    ``incident.updated`` otherwise. The event's ``removed_component_ids``
-    lists the components this update removed.
+    ``incident.updated`` otherwise. The event's ``component_ids`` lists the
+    affected components after the update, and ``removed_component_ids`` the
+    components this update removed.
     """
     require_choice("status", status, IncidentStatus)
     if impact is not None:
@@ -222,6 +231,7 @@ def post_incident_update(
             "status": status,
             "impact": incident.impact,
             "update_id": update.pk,
+            "component_ids": _component_ids(incident),
             "removed_component_ids": removed_ids,
         },
     )

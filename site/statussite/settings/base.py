@@ -222,6 +222,25 @@ STATUSCORE_MAX_CONCURRENT_CHECKS = env_int(
 )
 # Empty leaves /metrics open; set it where check names are not public.
 STATUSCORE_METRICS_TOKEN = env_str("STATUSCORE_METRICS_TOKEN", "")
+STATUSCORE_FAN_OUT_BATCH_SIZE = env_int("STATUSCORE_FAN_OUT_BATCH_SIZE", 2000, minimum=1)
+STATUSCORE_DELIVERY_BATCH_SIZE = env_int(
+    "STATUSCORE_DELIVERY_BATCH_SIZE", 200, minimum=1
+)
+STATUSCORE_DELIVERY_CLAIM_SECONDS = env_int(
+    "STATUSCORE_DELIVERY_CLAIM_SECONDS", 300, minimum=1
+)
+STATUSCORE_DELIVERY_MAX_ATTEMPTS = env_int(
+    "STATUSCORE_DELIVERY_MAX_ATTEMPTS", 8, minimum=1
+)
+STATUSCORE_DELIVERY_RETRY_BASE = env_float(
+    "STATUSCORE_DELIVERY_RETRY_BASE", 30.0, minimum=0.0
+)
+STATUSCORE_DELIVERY_RETRY_MAX = env_float(
+    "STATUSCORE_DELIVERY_RETRY_MAX", 3600.0, minimum=0.0
+)
+STATUSCORE_DISABLE_AFTER_FAILURES = env_int(
+    "STATUSCORE_DISABLE_AFTER_FAILURES", 5, minimum=1
+)
 
 # Fernet keys for notifier secrets; the first encrypts, all decrypt. Empty
 # derives one key from SECRET_KEY (see docs/notifications.md).

@@ -1,0 +1,479 @@
+"""Fan-out of events to recipients, and delivery with retries.
+
+An event reaches two kinds of recipient. Subscribers receive incident and
+maintenance notices for the components they chose (:func:`recipients_for`),
+and alert channels receive the event kinds the team picked for them
+(:func:`channels_for`). :func:`fan_out` writes one :class:`Delivery` row per
+recipient, keyed ``"<event id>:s:<subscriber id>"`` or
+``"<event id>:c:<channel id>"``, so fanning out twice writes nothing new.
+:func:`deliver_due` claims due rows, sends them and records the outcome.
+
+Delivery is at least once. A row is marked sent right after the notifier
+returns; a worker that dies between the two leaves the row claimed, and
+when its claim runs out another worker sends it again. Notifiers get the
+row's key as :attr:`Message.key` so that receivers can drop that repeat.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from statuscore.conf import get_settings
+from statuscore.events import Event, EventKind, emit
+from statuscore.exceptions import NotificationFailed
+from statuscore.models import (
+    AlertChannel,
+    Check,
+    Delivery,
+    DeliveryState,
+    Subscriber,
+    SubscriberState,
+)
+from statuscore.notifiers import Message, Notifier
+from statuscore.plugins import get_notifiers
+
+__all__ = [
+    "SUBSCRIBER_EVENT_KINDS",
+    "affected_component_ids",
+    "channels_for",
+    "deliver_due",
+    "fan_out",
+    "is_subscriber_event",
+    "recipients_for",
+]
+
+logger = logging.getLogger(__name__)
+
+SUBSCRIBER_EVENT_KINDS = frozenset(
+    {
+        EventKind.INCIDENT_CREATED,
+        EventKind.INCIDENT_UPDATED,
+        EventKind.INCIDENT_RESOLVED,
+    }
+)
+"""Event kinds that subscribers receive, besides every ``maintenance.*`` kind.
+
+Subscribers hear what the team publishes, as on Atlassian Statuspage:
+incident and maintenance notices. Check state changes and raw component
+status changes go to the team's alert channels only.
+"""
+
+MAX_ERROR_LENGTH = 2000
+
+
+# -- Who receives an event -----------------------------------------------------
+
+
+def is_subscriber_event(kind: str) -> bool:
+    """Return whether subscribers receive events of ``kind``."""
+    return kind in SUBSCRIBER_EVENT_KINDS or kind.startswith("maintenance.")
+
+
+def affected_component_ids(event: Event) -> set[int]:
+    """Return the ids of the components an event concerns.
+
+    Incident and maintenance events list them in ``component_ids``. An
+    incident update also counts the components it removed
+    (``removed_component_ids``), so their subscribers learn that those
+    components are no longer affected.
+    """
+    ids = set(event.payload.get("component_ids") or [])
+    ids.update(event.payload.get("removed_component_ids") or [])
+    return {int(pk) for pk in ids}
+
+
+def recipients_for(event: Event) -> QuerySet[Subscriber]:
+    """Return the subscribers who receive ``event``, each once.
+
+    These are the active subscribers of the event's page who subscribed to
+    the whole page (no components) or to at least one affected component.
+    Pending, unsubscribed and disabled subscribers never receive anything,
+    and no subscriber receives an event kind that is not for subscribers. An
+    incident that affects no component reaches whole-page subscribers only.
+
+    The component test is an ``EXISTS`` subquery rather than a join, so a
+    subscriber with several affected components is one row without
+    ``DISTINCT``.
+    """
+    if event.page_id is None or not is_subscriber_event(event.kind):
+        return Subscriber.objects.none()
+
+    chosen = Subscriber.components.through.objects.filter(subscriber_id=OuterRef("pk"))
+    affected = chosen.filter(component_id__in=affected_component_ids(event))
+    return Subscriber.objects.filter(
+        page_id=event.page_id, state=SubscriberState.ACTIVE
+    ).filter(~Exists(chosen) | Exists(affected))
+
+
+def channels_for(event: Event) -> list[AlertChannel]:
+    """Return the page's enabled alert channels that chose ``event.kind``.
+
+    While a check is flapping its ``check.state_changed`` events reach no
+    channel, and neither does the change announced with
+    ``check.flapping_ended``: the ``check.flapping`` alert and the
+    ``check.flapping_ended`` summary stand for all of them.
+    """
+    if event.page_id is None or _coalesced(event):
+        return []
+    channels = AlertChannel.objects.filter(
+        page_id=event.page_id, enabled=True, disabled_at__isnull=True
+    )
+    # event_kinds is a JSON list, and SQLite cannot test list membership in
+    # SQL; a page has a handful of channels.
+    return [channel for channel in channels if event.kind in channel.event_kinds]
+
+
+def _coalesced(event: Event) -> bool:
+    if event.kind != EventKind.CHECK_STATE_CHANGED:
+        return False
+    if event.payload.get("ends_flapping"):
+        return True
+    check_id = event.payload.get("check_id")
+    return Check.objects.filter(pk=check_id, flapping_since__isnull=False).exists()
+
+
+# -- Fan-out -------------------------------------------------------------------
+
+
+def fan_out(event: Event) -> int:
+    """Write one queued delivery per recipient of ``event``; return how many
+    rows the recipients need, written now or before.
+
+    Rows are inserted in batches of ``STATUSCORE_FAN_OUT_BATCH_SIZE`` with
+    conflicts on the unique key ignored, so a second call, or a call after a
+    crash half-way, adds only the rows that are missing. Subscriber ids are
+    read as plain values, never as model instances.
+    """
+    batch_size = get_settings().fan_out_batch_size
+    now = timezone.now()
+    total = 0
+
+    channel_rows = [
+        Delivery(
+            event_id=event.id,
+            key=f"{event.id}:c:{channel.pk}",
+            channel_id=channel.pk,
+            next_attempt_at=now,
+        )
+        for channel in channels_for(event)
+    ]
+    _insert(channel_rows)
+    total += len(channel_rows)
+
+    subscriber_ids = recipients_for(event).order_by().values_list("pk", flat=True)
+    batch: list[Delivery] = []
+    for subscriber_id in subscriber_ids.iterator(chunk_size=batch_size):
+        batch.append(
+            Delivery(
+                event_id=event.id,
+                key=f"{event.id}:s:{subscriber_id}",
+                subscriber_id=subscriber_id,
+                next_attempt_at=now,
+            )
+        )
+        if len(batch) >= batch_size:
+            _insert(batch)
+            total += len(batch)
+            batch = []
+    _insert(batch)
+    total += len(batch)
+
+    logger.info("Event %s #%s fanned out to %s recipients", event.kind, event.id, total)
+    return total
+
+
+def _insert(rows: list[Delivery]) -> None:
+    if rows:
+        Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+# -- Delivery ------------------------------------------------------------------
+
+
+def deliver_due(limit: int | None = None, now: datetime | None = None) -> int:
+    """Claim up to ``limit`` due deliveries, send them, and record each outcome.
+
+    1. Claim: rows that are queued and due, or sending with an expired
+       claim, move to ``sending`` under a fresh token (see :func:`_claim`).
+    2. Send each through its notifier. A row is marked sent as soon as its
+       notifier returns, which keeps the window in which a crash causes a
+       repeat to one UPDATE.
+    3. A temporary failure is retried after a backoff with full jitter; a
+       permanent one, or the last attempt, fails the row with the reason.
+    4. Failed rows count towards disabling their recipient; a sent row
+       resets the count.
+
+    Returns how many rows were claimed, so a caller loops until it is 0.
+    """
+    settings = get_settings()
+    limit = limit or settings.delivery_batch_size
+    now = now or timezone.now()
+    token = secrets.token_hex(16)
+
+    claimed = _claim(limit, now, token)
+    if not claimed:
+        return 0
+
+    deliveries = (
+        Delivery.objects.filter(pk__in=claimed, claim_token=token)
+        .select_related("event", "event__page", "subscriber", "channel")
+        .order_by("id")
+    )
+    succeeded = []
+    for delivery in deliveries:
+        if delivery.attempts > settings.delivery_max_attempts:
+            # The worker holding the last attempt died before recording it.
+            _record_failure(
+                delivery, token, "The worker stopped during the last attempt.", True
+            )
+            continue
+        if not _recipient_is_live(delivery):
+            _skip(delivery, token)
+            continue
+        error = _send(delivery)
+        if error is None:
+            _mark_sent(delivery, token)
+            succeeded.append(delivery)
+        else:
+            _record_failure(delivery, token, error.reason, error.permanent)
+
+    _reset_failure_counts(succeeded)
+    return len(claimed)
+
+
+def _claim(limit: int, now: datetime, token: str) -> list[int]:
+    """Move up to ``limit`` due rows to ``sending`` under ``token``.
+
+    The UPDATE repeats the due condition, so a row another worker claimed
+    between the SELECT and the UPDATE is left to it. On PostgreSQL the
+    SELECT skips rows locked by a concurrent claim, so two workers take
+    different rows instead of racing for the same ones.
+    """
+    due = Q(state=DeliveryState.QUEUED, next_attempt_at__lte=now) | Q(
+        state=DeliveryState.SENDING, claimed_until__lt=now
+    )
+    settings = get_settings()
+    with transaction.atomic():
+        candidates = Delivery.objects.filter(due).order_by("next_attempt_at", "id")
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True)
+        ids = list(candidates.values_list("pk", flat=True)[:limit])
+        if not ids:
+            return []
+        Delivery.objects.filter(due, pk__in=ids).update(
+            state=DeliveryState.SENDING,
+            claim_token=token,
+            claimed_until=now + timedelta(seconds=settings.delivery_claim_seconds),
+            attempts=F("attempts") + 1,
+        )
+    return list(
+        Delivery.objects.filter(pk__in=ids, claim_token=token).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _recipient_is_live(delivery: Delivery) -> bool:
+    """Return whether the recipient still wants messages, which may have
+    changed since fan-out (an unsubscribe, a disabled channel)."""
+    if delivery.subscriber is not None:
+        return delivery.subscriber.state == SubscriberState.ACTIVE
+    channel = delivery.channel
+    return channel is not None and channel.enabled and channel.disabled_at is None
+
+
+def _send(delivery: Delivery) -> NotificationFailed | None:
+    """Render and send one delivery; return the failure, or None when sent."""
+    recipient = delivery.subscriber or delivery.channel
+    notifier_class = get_notifiers().get(recipient.notifier)
+    if notifier_class is None:
+        return NotificationFailed(
+            f"No notifier named {recipient.notifier!r} is installed.", permanent=True
+        )
+    try:
+        notifier = notifier_class()
+        config = notifier_class.Config.model_validate(recipient.config)
+        message = _render(delivery, notifier_class)
+        notifier.send(config, message)
+    except NotificationFailed as error:
+        logger.warning(
+            "Delivery %s (%s) failed on attempt %s: %s",
+            delivery.pk,
+            delivery.key,
+            delivery.attempts,
+            error.reason,
+        )
+        return error
+    except Exception as error:
+        # Unexpected errors are treated as temporary: a bug fixed by a
+        # deploy should not drop the message.
+        logger.exception(
+            "Delivery %s (%s) raised in notifier %s",
+            delivery.pk,
+            delivery.key,
+            notifier_class.name,
+        )
+        return NotificationFailed(f"{type(error).__name__}: {error}")
+    return None
+
+
+def _render(delivery: Delivery, notifier_class: type[Notifier]) -> Message:
+    from statuscore.messages import render_message
+
+    event = Event.from_row(delivery.event)
+    page = delivery.event.page
+    if delivery.subscriber is not None:
+        links = _subscriber_links(delivery.subscriber)
+        language = delivery.subscriber.language or None
+    else:
+        links = {}
+        language = None
+    return render_message(
+        event, page, notifier_class, language=language, links=links, key=delivery.key
+    )
+
+
+def _subscriber_links(subscriber: Subscriber) -> dict[str, str]:
+    from statuscore.subscriptions import subscriber_links
+
+    return subscriber_links(subscriber)
+
+
+def _mark_sent(delivery: Delivery, token: str) -> None:
+    Delivery.objects.filter(pk=delivery.pk, claim_token=token).update(
+        state=DeliveryState.SENT,
+        sent_at=timezone.now(),
+        claimed_until=None,
+        claim_token="",
+        last_error="",
+    )
+
+
+def _skip(delivery: Delivery, token: str) -> None:
+    logger.info("Delivery %s skipped: the recipient no longer receives", delivery.pk)
+    Delivery.objects.filter(pk=delivery.pk, claim_token=token).update(
+        state=DeliveryState.SKIPPED, claimed_until=None, claim_token=""
+    )
+
+
+def retry_delay(attempts: int) -> float:
+    """Return seconds to wait after ``attempts`` failed attempts.
+
+    Exponential backoff with full jitter: a random delay between 0 and
+    ``base * 2 ** (attempts - 1)``, capped at ``STATUSCORE_DELIVERY_RETRY_MAX``.
+    The jitter spreads the retries of many recipients that failed together,
+    such as during an outage of the mail relay.
+    """
+    settings = get_settings()
+    ceiling = min(
+        settings.delivery_retry_max,
+        settings.delivery_retry_base * 2 ** max(attempts - 1, 0),
+    )
+    return random.uniform(0, ceiling)
+
+
+def _record_failure(
+    delivery: Delivery, token: str, reason: str, permanent: bool
+) -> None:
+    settings = get_settings()
+    reason = reason[:MAX_ERROR_LENGTH]
+    final = permanent or delivery.attempts >= settings.delivery_max_attempts
+    if not final:
+        next_attempt_at = timezone.now() + timedelta(
+            seconds=retry_delay(delivery.attempts)
+        )
+        Delivery.objects.filter(pk=delivery.pk, claim_token=token).update(
+            state=DeliveryState.QUEUED,
+            next_attempt_at=next_attempt_at,
+            claimed_until=None,
+            claim_token="",
+            last_error=reason,
+        )
+        logger.info("Delivery %s will be retried at %s", delivery.pk, next_attempt_at)
+        return
+
+    with transaction.atomic():
+        updated = Delivery.objects.filter(pk=delivery.pk, claim_token=token).update(
+            state=DeliveryState.FAILED,
+            claimed_until=None,
+            claim_token="",
+            last_error=reason,
+        )
+        if updated:
+            _count_failure(delivery, reason)
+    logger.warning(
+        "Delivery %s failed after %s attempts: %s",
+        delivery.pk,
+        delivery.attempts,
+        reason,
+    )
+
+
+def _count_failure(delivery: Delivery, reason: str) -> None:
+    """Add one failed delivery to the recipient's count, and disable the
+    recipient when the count reaches ``STATUSCORE_DISABLE_AFTER_FAILURES``."""
+    limit = get_settings().disable_after_failures
+    if delivery.subscriber_id is not None:
+        model, pk = Subscriber, delivery.subscriber_id
+    else:
+        model, pk = AlertChannel, delivery.channel_id
+    model.objects.filter(pk=pk).update(
+        consecutive_failures=F("consecutive_failures") + 1
+    )
+    recipient = model.objects.select_for_update().get(pk=pk)
+    if recipient.consecutive_failures < limit or recipient.disabled_at is not None:
+        return
+    count = recipient.consecutive_failures
+    disable_recipient(
+        recipient, f"{count} deliveries in a row failed, the last: {reason}"
+    )
+
+
+def disable_recipient(recipient: Subscriber | AlertChannel, reason: str) -> None:
+    """Disable a failing subscriber or alert channel and emit an event.
+
+    Must run inside a transaction. The event (``subscriber.disabled`` or
+    ``alert_channel.disabled``) reaches the alert channels that chose it,
+    so the team learns that someone stopped receiving messages.
+    """
+    if isinstance(recipient, Subscriber):
+        from statuscore.subscriptions import disable
+
+        disable(recipient, reason)
+        return
+
+    recipient.disabled_at = timezone.now()
+    recipient.disabled_reason = reason
+    recipient.save(update_fields=["disabled_at", "disabled_reason", "updated_at"])
+    emit(
+        EventKind.ALERT_CHANNEL_DISABLED,
+        recipient.page,
+        {
+            "channel_id": recipient.pk,
+            "channel_name": recipient.name,
+            "notifier": recipient.notifier,
+            "reason": reason,
+        },
+    )
+    logger.warning("Alert channel %s disabled: %s", recipient.pk, reason)
+
+
+def _reset_failure_counts(sent: Iterable[Delivery]) -> None:
+    subscriber_ids = {d.subscriber_id for d in sent if d.subscriber_id}
+    channel_ids = {d.channel_id for d in sent if d.channel_id}
+    if subscriber_ids:
+        Subscriber.objects.filter(
+            pk__in=subscriber_ids, consecutive_failures__gt=0
+        ).update(consecutive_failures=0)
+    if channel_ids:
+        AlertChannel.objects.filter(
+            pk__in=channel_ids, consecutive_failures__gt=0
+        ).update(consecutive_failures=0)

@@ -1,0 +1,84 @@
+"""A child process for the delivery kill test: seeds data or sends.
+
+``python tests/e2e/notification_worker.py seed N`` creates a page with N
+active email subscribers and opens one incident on it.
+``python tests/e2e/notification_worker.py send`` runs
+``manage.py send_notifications`` until it is killed.
+
+When message rendering or subscriber links are not installed yet, a
+plain stand-in is used, so the test exercises delivery only.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "statussite.settings.base")
+    import django
+
+    django.setup()
+
+
+def seed(count: int) -> None:
+    from statuscore import services
+    from statuscore.models import Subscriber, SubscriberState
+    from statuscore.secrets import digest
+
+    organization = services.create_organization("Kill test", "kill-test")
+    page = services.create_page(organization, "Kill test", "kill-test")
+    api = services.create_component(page, "API")
+    Subscriber.objects.bulk_create(
+        Subscriber(
+            page=page,
+            notifier="email",
+            address=f"user{index}@example.test",
+            address_key=digest(f"user{index}@example.test"),
+            config={"to": f"user{index}@example.test"},
+            state=SubscriberState.ACTIVE,
+        )
+        for index in range(count)
+    )
+    services.create_incident(
+        page,
+        "Errors",
+        body="Looking into it.",
+        component_statuses={api: "major_outage"},
+    )
+
+
+def _stand_ins() -> None:
+    from statuscore import dispatch
+    from statuscore.notifiers import Message
+
+    if importlib.util.find_spec("statuscore.messages") is None:
+
+        def render(delivery, notifier_class):
+            return Message(
+                event_kind=delivery.event.kind,
+                subject=f"{delivery.event.payload['name']} on {delivery.event.page.name}",
+                text="An incident was opened.",
+                key=delivery.key,
+            )
+
+        dispatch._render = render
+    if importlib.util.find_spec("statuscore.subscriptions") is None:
+        dispatch._subscriber_links = lambda subscriber: {}
+
+
+def send() -> None:
+    from django.core.management import call_command
+
+    _stand_ins()
+    call_command("send_notifications", poll=0.05)
+
+
+if __name__ == "__main__":
+    _setup()
+    if sys.argv[1] == "seed":
+        seed(int(sys.argv[2]))
+    else:
+        send()

@@ -1,0 +1,3 @@
+"""Fixtures for statuscore's tests of notification delivery."""
+
+from tests.statuscore.notifying import notifier, rendering  # noqa: F401

@@ -1,0 +1,99 @@
+"""A recording notifier and helpers for tests of fan-out and delivery."""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import ClassVar
+
+import pydantic
+import pytest
+
+from statuscore import dispatch, hookimpl
+from statuscore.exceptions import NotificationFailed
+from statuscore.models import Subscriber, SubscriberState
+from statuscore.notifiers import Message, Notifier
+from statuscore.secrets import digest
+from statuscore.testing import temporary_plugin
+
+
+class RecordingConfig(pydantic.BaseModel):
+    to: str
+    token: pydantic.SecretStr = pydantic.SecretStr("")
+
+
+class RecordingNotifier(Notifier):
+    """Records each message per target; raises the failure set for a target."""
+
+    name = "recording"
+    label = "Recording (tests only)"
+    Config = RecordingConfig
+    subscribable = True
+
+    sent: ClassVar[list[tuple[str, Message]]] = []
+    failures: ClassVar[dict[str, NotificationFailed | Exception]] = {}
+
+    def send(self, config: RecordingConfig, message: Message) -> None:
+        failure = self.failures.get(config.to)
+        if failure is not None:
+            raise failure
+        self.sent.append((config.to, message))
+
+    def address(self, config: RecordingConfig) -> str:
+        return config.to
+
+
+class RecordingPlugin:
+    @hookimpl
+    def statuscore_register_notifiers(self):
+        return [RecordingNotifier]
+
+
+@pytest.fixture
+def notifier():
+    RecordingNotifier.sent = []
+    RecordingNotifier.failures = {}
+    with temporary_plugin(RecordingPlugin(), name="recording-notifier"):
+        yield RecordingNotifier
+
+
+def _plain_render(delivery, notifier_class) -> Message:
+    event = delivery.event
+    links = {}
+    if delivery.subscriber is not None:
+        links = dispatch._subscriber_links(delivery.subscriber)
+    return Message(
+        event_kind=event.kind,
+        subject=f"{event.kind} on {event.page.name}",
+        text=str(event.payload),
+        key=delivery.key,
+        unsubscribe_url=links.get("unsubscribe_url", ""),
+    )
+
+
+def _plain_links(subscriber) -> dict[str, str]:
+    return {"unsubscribe_url": f"http://status.test/unsubscribe/{subscriber.pk}/"}
+
+
+@pytest.fixture
+def rendering(monkeypatch):
+    """Stand in for message rendering and subscriber links while the modules
+    that provide them are not installed."""
+    if importlib.util.find_spec("statuscore.messages") is None:
+        monkeypatch.setattr(dispatch, "_render", _plain_render)
+    if importlib.util.find_spec("statuscore.subscriptions") is None:
+        monkeypatch.setattr(dispatch, "_subscriber_links", _plain_links)
+
+
+def make_subscriber(
+    page, to: str, *, state=SubscriberState.ACTIVE, components=(), notifier="recording"
+) -> Subscriber:
+    subscriber = Subscriber.objects.create(
+        page=page,
+        notifier=notifier,
+        address=to,
+        address_key=digest(to),
+        config={"to": to},
+        state=state,
+    )
+    subscriber.components.set(components)
+    return subscriber
