@@ -181,3 +181,15 @@ def test_bad_port_stops_serve(port, tmp_path):
 
     assert done.returncode != 0
     assert "Configuration error: The environment variable PORT" in done.stderr
+
+
+def test_bad_encryption_key_names_variable(tmp_path):
+    done = run_manage(
+        "check",
+        DEBUG="1",
+        STATUSCORE_ENCRYPTION_KEYS="not-a-fernet-key",
+        STATUS_VAR_DIR=str(tmp_path),
+    )
+
+    assert done.returncode != 0
+    assert "STATUSCORE_ENCRYPTION_KEYS is invalid: item 1" in done.stderr

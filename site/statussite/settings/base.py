@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from statussite.env import (
@@ -229,6 +230,23 @@ STATUSCORE_DELIVERY_RETRY_MAX = env_float(
 STATUSCORE_DISABLE_AFTER_FAILURES = env_int(
     "STATUSCORE_DISABLE_AFTER_FAILURES", 5, minimum=1
 )
+
+# Fernet keys for notifier secrets; the first encrypts, all decrypt. Empty
+# derives one key from SECRET_KEY (see docs/notifications.md).
+STATUSCORE_ENCRYPTION_KEYS = env_list("STATUSCORE_ENCRYPTION_KEYS", [])
+for _position, _key in enumerate(STATUSCORE_ENCRYPTION_KEYS, start=1):
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"The environment variable STATUSCORE_ENCRYPTION_KEYS is invalid: item "
+            f"{_position} is not a Fernet key (32 url-safe base64-encoded bytes)."
+        ) from None
+
+# Twilio account for SMS subscribers; a team channel may name its own.
+STATUSCORE_TWILIO_ACCOUNT_SID = env_str("STATUSCORE_TWILIO_ACCOUNT_SID", "")
+STATUSCORE_TWILIO_AUTH_TOKEN = env_str("STATUSCORE_TWILIO_AUTH_TOKEN", "")
+STATUSCORE_TWILIO_FROM_NUMBER = env_str("STATUSCORE_TWILIO_FROM_NUMBER", "")
 
 STATUS_DEMO_URLS = env_list("STATUS_DEMO_URLS", [])
 

@@ -1,0 +1,247 @@
+"""Render events and confirmations into channel-neutral messages.
+
+Each message part is a Django template under
+``statuscore/templates/statuscore/messages/``. For an event of kind
+``incident.created`` sent through the ``email`` notifier, the subject is
+the first of these that exists:
+
+1. ``messages/incident.created/email/subject.txt``
+2. ``messages/incident.created/subject.txt``
+3. ``messages/default/email/subject.txt``
+4. ``messages/default/subject.txt``
+
+so a kind without templates of its own falls back to the generic ones, and
+a project can override any part for one channel. The parts are
+``subject.txt``, ``text.txt`` (the plain body), ``short.txt`` (SMS, cut to
+160 characters with the link kept whole) and ``email.html`` (rendered only
+for the email notifier).
+
+Messages are rendered in the recipient's language, else the page's, with
+the catalogues in ``statuscore/locale``. Text templates switch
+autoescaping off, because their output is plain text; each notifier then
+encodes it for its channel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import select_template
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from statuscore.events import Event
+from statuscore.models import IncidentUpdate, Page
+from statuscore.notifiers import Message, Notifier
+
+__all__ = ["SHORT_LIMIT", "render_confirmation", "render_message", "shorten"]
+
+SHORT_LIMIT = 160
+"""Characters in one SMS segment of the GSM 03.38 alphabet."""
+
+TEMPLATE_ROOT = "statuscore/messages"
+
+STATUS_LABELS = {
+    "operational": pgettext_lazy("status", "Operational"),
+    "degraded_performance": pgettext_lazy("status", "Degraded performance"),
+    "partial_outage": pgettext_lazy("status", "Partial outage"),
+    "major_outage": pgettext_lazy("status", "Major outage"),
+    "under_maintenance": pgettext_lazy("status", "Under maintenance"),
+    "investigating": pgettext_lazy("status", "Investigating"),
+    "identified": pgettext_lazy("status", "Identified"),
+    "monitoring": pgettext_lazy("status", "Monitoring"),
+    "resolved": pgettext_lazy("status", "Resolved"),
+    "unknown": pgettext_lazy("status", "Unknown"),
+    "up": pgettext_lazy("status", "Up"),
+    "degraded": pgettext_lazy("status", "Degraded"),
+    "down": pgettext_lazy("status", "Down"),
+}
+
+KIND_LABELS = {
+    "component.status_changed": _("Component status changed"),
+    "check.state_changed": _("Check state changed"),
+    "certificate.expiring": _("Certificate expiring"),
+    "check.flapping": _("Check is flapping"),
+    "check.flapping_ended": _("Check stopped flapping"),
+    "incident.created": _("New incident"),
+    "incident.updated": _("Incident updated"),
+    "incident.resolved": _("Incident resolved"),
+}
+
+
+def _template_names(kind: str, channel: str, part: str) -> list[str]:
+    return [
+        f"{TEMPLATE_ROOT}/{kind}/{channel}/{part}",
+        f"{TEMPLATE_ROOT}/{kind}/{part}",
+        f"{TEMPLATE_ROOT}/default/{channel}/{part}",
+        f"{TEMPLATE_ROOT}/default/{part}",
+    ]
+
+
+def _render(kind: str, channel: str, part: str, context: dict[str, Any]) -> str:
+    return select_template(_template_names(kind, channel, part)).render(context)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def shorten(text: str, url: str = "", limit: int = SHORT_LIMIT) -> str:
+    """Return ``text`` and ``url`` on one line in at most ``limit`` characters.
+
+    The text is cut at a word boundary and marked with "...". The URL is
+    kept whole, because a cut link is useless. A URL longer than half the
+    limit is left out.
+    """
+    text = _one_line(text)
+    if url and len(url) <= limit // 2:
+        room = limit - len(url) - 1
+        return f"{_cut(text, room)} {url}".strip()
+    return _cut(text, limit)
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 3]
+    if " " in head:
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,.;:-") + "..."
+
+
+def _language(language: str | None, page: Page) -> str:
+    return language or page.language or settings.LANGUAGE_CODE
+
+
+def _update_body(payload: dict) -> str:
+    update_id = payload.get("update_id")
+    if not update_id:
+        return ""
+    body = (
+        IncidentUpdate.objects.filter(pk=update_id)
+        .values_list("body", flat=True)
+        .first()
+    )
+    return body or ""
+
+
+def _event_context(event: Event, page: Page, links: dict[str, str]) -> dict[str, Any]:
+    payload = event.payload
+    context: dict[str, Any] = {
+        "page_name": page.name,
+        "kind": event.kind,
+        "kind_label": KIND_LABELS.get(event.kind, event.kind),
+        "payload": payload,
+        "url": links.get("url") or page.url,
+        "unsubscribe_url": links.get("unsubscribe_url", ""),
+        "manage_url": links.get("manage_url", ""),
+        "subject_name": (
+            payload.get("name")
+            or payload.get("component_name")
+            or payload.get("check_name")
+            or payload.get("server_name")
+            or ""
+        ),
+    }
+    for field in ("status", "old_status", "new_status", "old_state", "new_state"):
+        if field in payload:
+            context[f"{field}_label"] = STATUS_LABELS.get(
+                payload[field], payload[field]
+            )
+    if event.kind.startswith("incident."):
+        context["update_body"] = _update_body(payload)
+    return context
+
+
+def _message_payload(event: Event, page: Page) -> dict[str, Any]:
+    return {
+        "event": {
+            "id": event.id,
+            "kind": event.kind,
+            "created_at": event.created_at.isoformat(),
+            "data": event.payload,
+        },
+        "page": {"id": page.pk, "name": page.name, "url": page.url},
+    }
+
+
+def _render_parts(
+    kind: str, notifier: type[Notifier], context: dict[str, Any]
+) -> dict[str, str]:
+    channel = notifier.name
+    subject = _one_line(_render(kind, channel, "subject.txt", context))
+    context = {**context, "subject": subject}
+    text = _render(kind, channel, "text.txt", context).strip() + "\n"
+    context["body"] = text
+    short = shorten(_render(kind, channel, "short.txt", context), context["url"])
+    html = _render(kind, channel, "email.html", context) if channel == "email" else ""
+    return {"subject": subject, "text": text, "short": short, "html": html}
+
+
+def render_message(
+    event: Event,
+    page: Page,
+    notifier: type[Notifier],
+    *,
+    language: str | None = None,
+    links: dict[str, str] | None = None,
+    key: str = "",
+) -> Message:
+    """Render ``event`` for one recipient on ``notifier``'s channel.
+
+    ``language`` is the recipient's language; without it the page's is
+    used. ``links`` may contain "url" (defaults to the page's URL),
+    "unsubscribe_url", "unsubscribe_post_url" and "manage_url". ``key`` is
+    the delivery's idempotency key, passed on in the message.
+    """
+    links = links or {}
+    language = _language(language, page)
+    with translation.override(language):
+        context = _event_context(event, page, links)
+        parts = _render_parts(event.kind, notifier, context)
+    return Message(
+        event_kind=event.kind,
+        url=context["url"],
+        unsubscribe_url=links.get("unsubscribe_url", ""),
+        unsubscribe_post_url=links.get("unsubscribe_post_url", ""),
+        key=key,
+        language=language,
+        payload=_message_payload(event, page),
+        **parts,
+    )
+
+
+def render_confirmation(
+    page: Page,
+    notifier: type[Notifier],
+    *,
+    language: str | None,
+    confirm_url: str = "",
+    code: str = "",
+) -> Message:
+    """Render the message that asks a new subscriber to confirm.
+
+    A link-confirmed channel (email) gets ``confirm_url``, which opens a
+    page whose button confirms. A code-confirmed channel (SMS) gets
+    ``code`` to type back on the page.
+    """
+    language = _language(language, page)
+    context = {
+        "page_name": page.name,
+        "url": confirm_url,
+        "confirm_url": confirm_url,
+        "code": code,
+        "manage_url": "",
+        "unsubscribe_url": "",
+    }
+    with translation.override(language):
+        parts = _render_parts("confirmation", notifier, context)
+    return Message(
+        event_kind="subscription.confirmation",
+        url=confirm_url,
+        language=language,
+        payload={"page": {"id": page.pk, "name": page.name, "url": page.url}},
+        **parts,
+    )
