@@ -31,7 +31,7 @@ def _literal_address_rejection(url: str) -> str | None:
 
 
 class AppriseConfig(pydantic.BaseModel):
-    """An apprise URL, which usually holds a token."""
+    """An apprise URL, which usually contains a token."""
 
     model_config = pydantic.ConfigDict(extra="forbid")
 

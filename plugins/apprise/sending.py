@@ -5,7 +5,7 @@ the body format is ``text``: it escapes ``&``, ``<`` and ``>`` for Slack
 mrkdwn and every reserved character for Telegram MarkdownV2. Text must
 therefore reach apprise unescaped, or it would be escaped twice.
 
-A channel that rejects the formatted message (Telegram answers HTTP 400 to
+A channel that rejects the formatted message (Telegram replies with HTTP 400 to
 MarkdownV2 it cannot parse) gets it once more through ``plain_url``, which
 turns formatting off. The failure is logged, and the caller's other
 channels are unaffected because each delivery is sent on its own.

@@ -20,7 +20,7 @@ __all__ = ["TeamsConfig", "TeamsNotifier"]
 
 
 class TeamsConfig(pydantic.BaseModel):
-    """A Teams workflow webhook URL, which is a credential (it holds ``sig``)."""
+    """A Teams workflow webhook URL, which is a credential (it contains ``sig``)."""
 
     model_config = pydantic.ConfigDict(extra="forbid")
 

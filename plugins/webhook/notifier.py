@@ -137,7 +137,7 @@ class WebhookNotifier(Notifier):
     def verify(self, config: WebhookConfig) -> None:
         """POST a ``webhook.verification`` request before the webhook is used.
 
-        The target proves it is willing to receive by answering 2xx; any
+        The target shows it accepts deliveries by replying with 2xx. Any
         other outcome raises ``NotificationFailed``.
         """
         challenge = secrets.token_urlsafe(16)
