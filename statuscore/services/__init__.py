@@ -5,6 +5,11 @@ transaction. The API, the admin, the monitor and management commands call
 them; none of those writes domain models directly.
 """
 
+from statuscore.services.channels import (
+    create_alert_channel,
+    enable_alert_channel,
+    update_alert_channel,
+)
 from statuscore.services.checks import create_check, record_result, update_check
 from statuscore.services.components import (
     create_component,
@@ -28,6 +33,7 @@ from statuscore.services.pages import (
 
 __all__ = [
     "add_member",
+    "create_alert_channel",
     "create_organization",
     "create_page",
     "create_check",
@@ -35,11 +41,13 @@ __all__ = [
     "create_component_group",
     "create_incident",
     "create_push_check",
+    "enable_alert_channel",
     "post_incident_update",
     "record_push",
     "record_result",
     "regenerate_push_token",
     "set_component_status",
+    "update_alert_channel",
     "update_check",
     "update_component",
     "update_component_group",
