@@ -241,6 +241,11 @@ STATUSCORE_DELIVERY_RETRY_MAX = env_float(
 STATUSCORE_DISABLE_AFTER_FAILURES = env_int(
     "STATUSCORE_DISABLE_AFTER_FAILURES", 5, minimum=1
 )
+# Seconds before a maintenance starts at which subscribers are reminded;
+# 0 sends no reminders.
+STATUSCORE_MAINTENANCE_REMINDER = env_int(
+    "STATUSCORE_MAINTENANCE_REMINDER", 3600, minimum=0
+)
 
 # Fernet keys for notifier secrets; the first encrypts, all decrypt. Empty
 # derives one key from SECRET_KEY (see docs/notifications.md).
