@@ -84,7 +84,7 @@ def _check_components(page_id: int, components: Iterable[Component]) -> list[Com
 def _check_open(maintenance: Maintenance) -> None:
     if maintenance.status not in OPEN:
         raise ValidationFailed.for_field(
-            "status", f"The maintenance is {maintenance.status} and cannot change."
+            "status", f"A {maintenance.status} maintenance cannot be changed."
         )
 
 
@@ -112,7 +112,7 @@ def _emit(kind: EventKind, maintenance: Maintenance, **extra) -> None:
 def _move(maintenance: Maintenance, old: Iterable[str], **fields) -> bool:
     """Update the row only while its status is one of ``old``.
 
-    Another scheduler may have moved it first; then nothing is written and
+    Another scheduler may have moved it first. Then nothing is written, and
     the caller emits nothing.
     """
     updated = Maintenance.objects.filter(
