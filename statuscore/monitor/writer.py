@@ -146,8 +146,8 @@ def _record_in_bulk_or_none(
     """Run ``_record_in_bulk`` in a savepoint and return its ids, or no ids
     when it failed for another reason than an unavailable database.
 
-    One result the database rejects, such as details that are not valid
-    JSON, would otherwise fail every re-try of the whole batch.
+    One result that cannot be stored, such as one whose details JSON cannot
+    encode, would otherwise fail every re-try of the whole batch.
     """
     try:
         with transaction.atomic():
@@ -217,9 +217,10 @@ def _update_checks(checks: list[Check]) -> None:
     """Save ``BULK_UPDATE_FIELDS`` of ``checks`` with one parametrised UPDATE
     run by ``executemany``, once per check.
 
-    ``QuerySet.bulk_update`` builds a CASE expression per field and check.
-    For batches of 500 it took about 2.4 ms of CPU per check on the
-    development machine, more than ``record_result`` takes. Each value is
+    ``QuerySet.bulk_update`` builds a CASE expression per field and check,
+    and compiling them is slow. In batches of 500 on SQLite, the bulk path
+    took about 1.0 ms of CPU per result with it, as much as
+    ``record_result``, and 0.12 ms with this statement. Each value is
     converted by its field, as ``save()`` converts it.
     """
     if not checks:
