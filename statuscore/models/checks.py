@@ -26,7 +26,9 @@ class Check(models.Model):
 
     ``config`` is validated by the checker plugin's configuration model
     before it is saved. The counters and ``state`` are written only by
-    ``statuscore.services.checks.record_result``.
+    ``statuscore.services.checks.record_result``, and the counters also by
+    the monitor's bulk path for results that change no state (see
+    ``can_record_in_bulk`` in the same module).
     """
 
     page = models.ForeignKey(

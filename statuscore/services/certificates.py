@@ -18,7 +18,7 @@ from datetime import datetime
 from statuscore.events import EventKind, emit
 from statuscore.models import CertificateReminder, Check, OutboxEvent
 
-__all__ = ["remind_of_expiry"]
+__all__ = ["has_certificate_facts", "remind_of_expiry"]
 
 logger = logging.getLogger(__name__)
 
@@ -103,16 +103,30 @@ def remind_of_expiry(
     )
 
 
+def has_certificate_facts(details: dict) -> bool:
+    """Return whether ``details`` has every key ``remind_of_expiry`` acts on.
+
+    When it returns False, ``remind_of_expiry`` returns None at once and
+    reads or writes nothing.
+    """
+    return bool(
+        details.get("fingerprint_sha256")
+        and details.get("not_after")
+        and details.get("reminder_days")
+        and details.get("days_left") is not None
+    )
+
+
 def _certificate_facts(
     details: dict,
 ) -> tuple[str, datetime, int, list[int]] | None:
     """Read the certificate keys from result details, or None when absent."""
-    fingerprint = details.get("fingerprint_sha256")
-    not_after = details.get("not_after")
-    days_left = details.get("days_left")
-    thresholds = details.get("reminder_days")
-    if not (fingerprint and not_after and thresholds) or days_left is None:
+    if not has_certificate_facts(details):
         return None
+    fingerprint = details["fingerprint_sha256"]
+    not_after = details["not_after"]
+    days_left = details["days_left"]
+    thresholds = details["reminder_days"]
     try:
         return (
             str(fingerprint),
