@@ -312,14 +312,14 @@ def test_check_changed_before_lock(page, monkeypatch, record_result_calls):
     by record_result, and its rows from the bulk insert are deleted."""
     check = make_check(page, "changing", **STEADY_UP)
     steady = make_check(page, "steady", **STEADY_UP)
-    read = writer._bulk_candidates
+    read = writer.bulk_candidates
 
     def read_then_change(groups):
         candidates = read(groups)
         Check.objects.filter(pk=check.pk).update(state="down", announced_state="down")
         return candidates
 
-    monkeypatch.setattr(writer, "_bulk_candidates", read_then_change)
+    monkeypatch.setattr(writer, "bulk_candidates", read_then_change)
 
     stored = record_batch(
         [PendingResult(check.pk, UP, START), PendingResult(steady.pk, UP, START)]
@@ -339,14 +339,14 @@ def test_check_deleted_before_lock(page, monkeypatch, record_result_calls):
     batch still commits the other results."""
     doomed = make_check(page, "doomed", **STEADY_UP)
     steady = make_check(page, "steady", **STEADY_UP)
-    read = writer._bulk_candidates
+    read = writer.bulk_candidates
 
     def read_then_delete(groups):
         candidates = read(groups)
         Check.objects.filter(pk=doomed.pk).delete()
         return candidates
 
-    monkeypatch.setattr(writer, "_bulk_candidates", read_then_delete)
+    monkeypatch.setattr(writer, "bulk_candidates", read_then_delete)
 
     stored = record_batch(
         [PendingResult(doomed.pk, UP, START), PendingResult(steady.pk, UP, START)]

@@ -77,9 +77,19 @@ def run_async(scenario: Coroutine[Any, Any, Any]) -> Any:
 async def wait_for_result(check_id: int, timeout: float = 5.0) -> float:
     """Poll until ``check_id`` has a result; return the seconds waited."""
     started = time.perf_counter()
-    has_result = sync_to_async(
-        lambda: CheckResult.objects.filter(uptime_check_id=check_id).exists()
-    )
+
+    def exists() -> bool:
+        # SQLite's shared in-memory test database raises "database table is
+        # locked" at once, without waiting, while the writer's transaction
+        # holds the table; that means "not yet", so poll again.
+        try:
+            return CheckResult.objects.filter(uptime_check_id=check_id).exists()
+        except OperationalError as error:
+            if "locked" not in str(error):
+                raise
+            return False
+
+    has_result = sync_to_async(exists)
     while not await has_result():
         if time.perf_counter() - started > timeout:
             raise AssertionError(f"Check {check_id} recorded no result in {timeout} s")
