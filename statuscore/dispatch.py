@@ -29,6 +29,7 @@ from django.utils import timezone
 from statuscore.conf import get_settings
 from statuscore.events import Event, EventKind, emit
 from statuscore.exceptions import NotificationFailed
+from statuscore.messages import render_message
 from statuscore.models import (
     AlertChannel,
     Check,
@@ -39,6 +40,7 @@ from statuscore.models import (
 )
 from statuscore.notifiers import Message, Notifier
 from statuscore.plugins import get_notifiers
+from statuscore.subscriptions import disable, subscriber_links
 
 __all__ = [
     "SUBSCRIBER_EVENT_KINDS",
@@ -326,12 +328,10 @@ def _send(delivery: Delivery) -> NotificationFailed | None:
 
 
 def _render(delivery: Delivery, notifier_class: type[Notifier]) -> Message:
-    from statuscore.messages import render_message
-
     event = Event.from_row(delivery.event)
     page = delivery.event.page
     if delivery.subscriber is not None:
-        links = _subscriber_links(delivery.subscriber)
+        links = subscriber_links(delivery.subscriber)
         language = delivery.subscriber.language or None
     else:
         links = {}
@@ -339,12 +339,6 @@ def _render(delivery: Delivery, notifier_class: type[Notifier]) -> Message:
     return render_message(
         event, page, notifier_class, language=language, links=links, key=delivery.key
     )
-
-
-def _subscriber_links(subscriber: Subscriber) -> dict[str, str]:
-    from statuscore.subscriptions import subscriber_links
-
-    return subscriber_links(subscriber)
 
 
 def _mark_sent(delivery: Delivery, token: str) -> None:
@@ -445,8 +439,6 @@ def disable_recipient(recipient: Subscriber | AlertChannel, reason: str) -> None
     so the team learns that someone stopped receiving messages.
     """
     if isinstance(recipient, Subscriber):
-        from statuscore.subscriptions import disable
-
         disable(recipient, reason)
         return
 

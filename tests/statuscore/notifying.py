@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 from typing import ClassVar
 
 import pydantic
 import pytest
 
-from statuscore import dispatch, hookimpl
+from statuscore import hookimpl
 from statuscore.exceptions import NotificationFailed
 from statuscore.models import Subscriber, SubscriberState
 from statuscore.notifiers import Message, Notifier
@@ -54,34 +53,6 @@ def notifier():
     RecordingNotifier.failures = {}
     with temporary_plugin(RecordingPlugin(), name="recording-notifier"):
         yield RecordingNotifier
-
-
-def _plain_render(delivery, notifier_class) -> Message:
-    event = delivery.event
-    links = {}
-    if delivery.subscriber is not None:
-        links = dispatch._subscriber_links(delivery.subscriber)
-    return Message(
-        event_kind=event.kind,
-        subject=f"{event.kind} on {event.page.name}",
-        text=str(event.payload),
-        key=delivery.key,
-        unsubscribe_url=links.get("unsubscribe_url", ""),
-    )
-
-
-def _plain_links(subscriber) -> dict[str, str]:
-    return {"unsubscribe_url": f"http://status.test/unsubscribe/{subscriber.pk}/"}
-
-
-@pytest.fixture
-def rendering(monkeypatch):
-    """Stand in for message rendering and subscriber links while the modules
-    that provide them are not installed."""
-    if importlib.util.find_spec("statuscore.messages") is None:
-        monkeypatch.setattr(dispatch, "_render", _plain_render)
-    if importlib.util.find_spec("statuscore.subscriptions") is None:
-        monkeypatch.setattr(dispatch, "_subscriber_links", _plain_links)
 
 
 def make_subscriber(

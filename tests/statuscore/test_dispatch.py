@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
@@ -19,6 +20,7 @@ from statuscore.models import (
     Subscriber,
     SubscriberState,
 )
+from statuscore.subscriptions.tokens import read_token
 from statuscore.tasks import process_outbox
 from tests.statuscore.notifying import make_subscriber
 
@@ -235,8 +237,12 @@ def test_drain_fans_out_before_marking_processed(page, api, monkeypatch):
 
 
 @pytest.fixture
-def sending(notifier, rendering):
+def sending(notifier):
     return notifier
+
+
+def token_in(path: str) -> str:
+    return path.rstrip("/").rsplit("/", 1)[1]
 
 
 def fan_out_incident(page, *components) -> Event:
@@ -255,20 +261,29 @@ def test_delivery_sent_once_with_key(page, api, sending):
     delivery = Delivery.objects.get()
     assert [to for to, _ in sending.sent] == ["all@example.test"]
     assert sending.sent[0][1].key == delivery.key
+    assert sending.sent[0][1].event_kind == EventKind.INCIDENT_CREATED
+    assert "Errors" in sending.sent[0][1].subject
+    assert "Looking into it." in sending.sent[0][1].text
     assert delivery.key.startswith(f"{event.id}:s:")
     assert delivery.state == DeliveryState.SENT
     assert delivery.sent_at is not None
     assert delivery.attempts == 1
 
 
-def test_subscriber_message_carries_links(page, api, sending):
+def test_subscriber_message_carries_links(page, api, sending, settings):
+    settings.BASE_URL = "https://status.example.test"
     subscriber = make_subscriber(page, "all@example.test")
     fan_out_incident(page, api)
 
     dispatch.deliver_due()
 
-    expected = dispatch._subscriber_links(subscriber)["unsubscribe_url"]
-    assert sending.sent[0][1].unsubscribe_url == expected
+    message = sending.sent[0][1]
+    unsubscribe = urlsplit(message.unsubscribe_url)
+    one_click = urlsplit(message.unsubscribe_post_url)
+    assert unsubscribe.netloc == "status.example.test"
+    assert read_token(token_in(unsubscribe.path), "unsubscribe") == subscriber
+    assert read_token(token_in(one_click.path), "unsubscribe") == subscriber
+    assert one_click.path != unsubscribe.path
 
 
 def test_temporary_failure_retried_later(page, api, sending):
