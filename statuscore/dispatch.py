@@ -425,14 +425,27 @@ def _render(
 
 
 def _mark_sent(delivery: Delivery, token: str) -> None:
-    Delivery.objects.filter(pk=delivery.pk, claim_token=token).update(
-        state=DeliveryState.SENT,
-        sent_at=timezone.now(),
-        next_attempt_at=None,
-        claimed_until=None,
-        claim_token="",
-        last_error="",
-    )
+    """Mark one row sent, in its own transaction.
+
+    On PostgreSQL the commit does not wait for the write-ahead log to reach
+    the disk (``synchronous_commit`` off for this transaction only), which
+    saves a disk flush per message. A crash of the sender loses nothing,
+    because the server already has the commit. A crash of the database
+    server can lose the last fraction of a second of these marks, and those
+    messages are sent again: a repeat, never a loss.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        Delivery.objects.filter(pk=delivery.pk, claim_token=token).update(
+            state=DeliveryState.SENT,
+            sent_at=timezone.now(),
+            next_attempt_at=None,
+            claimed_until=None,
+            claim_token="",
+            last_error="",
+        )
 
 
 def _skip(delivery: Delivery, token: str) -> None:
