@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 import pydantic
@@ -21,7 +22,11 @@ class RecordingConfig(pydantic.BaseModel):
 
 
 class RecordingNotifier(Notifier):
-    """Records each message per target; raises the failure set for a target."""
+    """Records each message per target; raises the failure set for a target.
+
+    ``before_send``, when set, is called with each message before it is
+    recorded, so a test can look at the database at that moment.
+    """
 
     name = "recording"
     label = "Recording (tests only)"
@@ -30,8 +35,11 @@ class RecordingNotifier(Notifier):
 
     sent: ClassVar[list[tuple[str, Message]]] = []
     failures: ClassVar[dict[str, NotificationFailed | Exception]] = {}
+    before_send: ClassVar[Callable[[Message], None] | None] = None
 
     def send(self, config: RecordingConfig, message: Message) -> None:
+        if self.before_send is not None:
+            self.before_send(message)
         failure = self.failures.get(config.to)
         if failure is not None:
             raise failure
@@ -51,6 +59,7 @@ class RecordingPlugin:
 def notifier():
     RecordingNotifier.sent = []
     RecordingNotifier.failures = {}
+    RecordingNotifier.before_send = None
     with temporary_plugin(RecordingPlugin(), name="recording-notifier"):
         yield RecordingNotifier
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from statuscore import dispatch, services
@@ -286,6 +287,64 @@ def test_subscriber_message_carries_links(page, api, sending, settings):
     assert one_click.path != unsubscribe.path
 
 
+def test_sent_row_leaves_queue(page, api, sending):
+    make_subscriber(page, "all@example.test")
+    fan_out_incident(page, api)
+
+    dispatch.deliver_due()
+
+    delivery = Delivery.objects.get()
+    assert delivery.next_attempt_at is None
+    assert delivery.claimed_until is None
+    assert delivery.claim_token == ""
+
+
+def test_each_row_marked_before_next_send(page, api, sending):
+    for index in range(3):
+        make_subscriber(page, f"user{index}@example.test")
+    fan_out_incident(page, api)
+    sent_before: list[int] = []
+    sending.before_send = staticmethod(
+        lambda message: sent_before.append(
+            Delivery.objects.filter(state=DeliveryState.SENT).count()
+        )
+    )
+
+    dispatch.deliver_due()
+
+    assert sent_before == [0, 1, 2]
+    assert Delivery.objects.filter(state=DeliveryState.SENT).count() == 3
+
+
+def test_error_mid_batch_fails_only_that_row(page, api, sending):
+    for to in ("first@example.test", "buggy@example.test", "last@example.test"):
+        make_subscriber(page, to)
+    sending.failures["buggy@example.test"] = KeyError("template")
+    fan_out_incident(page, api)
+
+    dispatch.deliver_due()
+
+    states = dict(Delivery.objects.values_list("subscriber__address", "state"))
+    assert [to for to, _ in sending.sent] == ["first@example.test", "last@example.test"]
+    assert states["first@example.test"] == DeliveryState.SENT
+    assert states["buggy@example.test"] == DeliveryState.QUEUED
+    assert states["last@example.test"] == DeliveryState.SENT
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
+def test_claim_walks_due_index(page, api):
+    query = (
+        Delivery.objects.filter(dispatch._due(timezone.now()))
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", flat=True)[:200]
+    )
+
+    plan = query.explain()
+
+    assert "USING INDEX delivery_due_idx" in plan
+    assert "TEMP B-TREE" not in plan
+
+
 def test_temporary_failure_retried_later(page, api, sending):
     make_subscriber(page, "flaky@example.test")
     sending.failures["flaky@example.test"] = NotificationFailed("421 try later")
@@ -423,7 +482,9 @@ def test_repeated_failures_disable_channel(page, api, sending, settings):
 def test_unsubscribed_after_fan_out_skipped(page, api, sending):
     subscriber = make_subscriber(page, "leaving@example.test")
     fan_out_incident(page, api)
-    Subscriber.objects.filter(pk=subscriber.pk).update(state=SubscriberState.UNSUBSCRIBED)
+    Subscriber.objects.filter(pk=subscriber.pk).update(
+        state=SubscriberState.UNSUBSCRIBED
+    )
 
     dispatch.deliver_due()
 
