@@ -8,10 +8,12 @@ recipient, keyed ``"<event id>:s:<subscriber id>"`` or
 ``"<event id>:c:<channel id>"``, so fanning out twice writes nothing new.
 :func:`deliver_due` claims due rows, sends them and records the outcome.
 
-Delivery is at least once. A row is marked sent right after the notifier
-returns; a worker that dies between the two leaves the row claimed, and
-when its claim runs out another worker sends it again. Notifiers get the
-row's key as :attr:`Message.key` so that receivers can drop that repeat.
+Delivery is at least once. A row is marked sent as soon as its notifier
+reports the message accepted, before the next message of the batch goes
+out. A worker that dies in between leaves the row claimed, and when the
+claim runs out another worker sends it again. So each worker that dies
+repeats at most one message. Notifiers get the row's key as
+:attr:`Message.key` so that receivers can drop that repeat.
 """
 
 from __future__ import annotations
@@ -413,7 +415,7 @@ def _render(
     if subscriber is None:
         return renderer.render(event, page, notifier_class, key=delivery.key)
     if subscriber.page_id == page.pk:
-        subscriber.page = page  # the links need it; spare a query per row
+        subscriber.page = page  # saves subscriber_links a query per row
     return renderer.render(
         event,
         page,
