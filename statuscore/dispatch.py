@@ -22,6 +22,7 @@ import logging
 import random
 import secrets
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -427,19 +428,7 @@ def _render(
 
 
 def _mark_sent(delivery: Delivery, token: str) -> None:
-    """Mark one row sent, in its own transaction.
-
-    On PostgreSQL the commit does not wait for the write-ahead log to reach
-    the disk (``synchronous_commit`` off for this transaction only), which
-    saves a disk flush per message. A crash of the sender loses nothing,
-    because the server already has the commit. A crash of the database
-    server can lose the last fraction of a second of these marks, and those
-    messages are sent again: a repeat, never a loss.
-    """
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    with _commit_without_flush():
         Delivery.objects.filter(pk=delivery.pk, claim_token=token).update(
             state=DeliveryState.SENT,
             sent_at=timezone.now(),
@@ -448,6 +437,41 @@ def _mark_sent(delivery: Delivery, token: str) -> None:
             claim_token="",
             last_error="",
         )
+
+
+@contextmanager
+def _commit_without_flush() -> Iterator[None]:
+    """Commit the writes inside without waiting for the disk to flush them.
+
+    Marking each row sent in its own transaction keeps the repeat window at
+    one message, and skipping the flush keeps that cheap. A crash of the
+    sender loses no commit. A crash of the database server or the machine
+    can undo the last marks made this way, and those messages are sent
+    again: a repeat, never a loss. On PostgreSQL ``synchronous_commit`` is
+    off for this transaction only. On SQLite in WAL mode ``synchronous`` is
+    ``NORMAL`` for this connection until the block ends; inside a caller's
+    transaction it is left alone, because the caller's commit is the one
+    that counts.
+    """
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            yield
+        return
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA synchronous")
+        previous = cursor.fetchone()[0]
+        cursor.execute("PRAGMA synchronous = NORMAL")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA synchronous = {int(previous)}")
 
 
 def _skip(delivery: Delivery, token: str) -> None:

@@ -345,6 +345,21 @@ def test_claim_walks_due_index(page, api):
     assert "TEMP B-TREE" not in plan
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads an SQLite pragma")
+@pytest.mark.django_db(transaction=True)
+def test_marking_sent_restores_sqlite_sync(page, api, sending):
+    make_subscriber(page, "all@example.test")
+    fan_out_incident(page, api)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA synchronous = FULL")
+
+        dispatch.deliver_due()
+
+        cursor.execute("PRAGMA synchronous")
+        assert cursor.fetchone()[0] == 2
+    assert Delivery.objects.get().state == DeliveryState.SENT
+
+
 def test_temporary_failure_retried_later(page, api, sending):
     make_subscriber(page, "flaky@example.test")
     sending.failures["flaky@example.test"] = NotificationFailed("421 try later")
