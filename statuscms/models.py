@@ -75,6 +75,10 @@ class StatusPage(Page):
         ),
         FieldPanel("intro"),
         FieldPanel("footer_text"),
+        MultiFieldPanel(
+            [FieldPanel("subscriber_channels"), FieldPanel("message_language")],
+            heading="Subscriptions",
+        ),
     ]
 
     base_form_class = StatusPageForm

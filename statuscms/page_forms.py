@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from wagtail.admin.forms import WagtailAdminPageForm
 
@@ -17,6 +18,7 @@ from statuscore import services
 from statuscore.exceptions import ValidationFailed
 from statuscore.models import Organization
 from statuscore.models import Page as CorePage
+from statuscore.plugins import get_notifiers
 from statuscore.services.validation import full_clean
 
 __all__ = ["StatusPageForm"]
@@ -27,6 +29,14 @@ logger = logging.getLogger(__name__)
 CORE_TO_FORM_FIELD = {"name": "title", "slug": "slug", "organization": "organization"}
 
 
+def _subscribable_choices() -> list[tuple[str, str]]:
+    return sorted(
+        (name, notifier.label)
+        for name, notifier in get_notifiers().items()
+        if notifier.subscribable
+    )
+
+
 class StatusPageForm(WagtailAdminPageForm):
     organization = forms.ModelChoiceField(
         queryset=Organization.objects.all(),
@@ -34,10 +44,33 @@ class StatusPageForm(WagtailAdminPageForm):
         label="Organisation",
         help_text="The organisation of the new core page, when Core page is empty.",
     )
+    subscriber_channels = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Visitors may subscribe by",
+        help_text=(
+            "The channels offered in the page's Subscribe form and API. "
+            "Applies when the page is saved, draft or not."
+        ),
+    )
+    message_language = forms.ChoiceField(
+        required=False,
+        label="Language of messages",
+        help_text="Used for subscribers who did not choose a language.",
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._limit_core_pages()
+        self.fields["subscriber_channels"].choices = _subscribable_choices()
+        self.fields["message_language"].choices = list(settings.LANGUAGES)
+        core_page = self.instance.core_page if self.instance.core_page_id else None
+        if core_page is not None:
+            self.fields["subscriber_channels"].initial = core_page.subscriber_notifiers
+            self.fields["message_language"].initial = core_page.language
+        else:
+            self.fields["subscriber_channels"].initial = ["email"]
+            self.fields["message_language"].initial = "en"
 
         if self.instance.pk is not None:
             del self.fields["organization"]
@@ -136,4 +169,21 @@ class StatusPageForm(WagtailAdminPageForm):
                 status_page.core_page.pk,
                 status_page.slug,
             )
+        self._save_subscription_settings(status_page.core_page)
         return super().save(commit=commit)
+
+    def _save_subscription_settings(self, core_page: CorePage) -> None:
+        changes = {
+            "subscriber_notifiers": list(self.cleaned_data["subscriber_channels"]),
+            "language": self.cleaned_data["message_language"] or core_page.language,
+        }
+        current = {
+            "subscriber_notifiers": core_page.subscriber_notifiers,
+            "language": core_page.language,
+        }
+        if changes != current:
+            services.update_page(core_page, **changes)
+            logger.info(
+                "Subscription settings of core page %s changed in the admin",
+                core_page.pk,
+            )

@@ -23,6 +23,7 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
+from statuscms.scope import visible_pages
 from statuscore.exceptions import ValidationFailed
 from statuscore.models import Page, Subscriber
 from statuscore.subscriptions.imports import import_subscribers, write_csv
@@ -44,6 +45,7 @@ class SubscriberIndexView(generic.IndexView):
         return (
             super()
             .get_base_queryset()
+            .filter(page__in=visible_pages(self.request.user))
             .select_related("page")
             .prefetch_related("components")
         )
@@ -89,6 +91,10 @@ class SubscriberImportForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["page"].queryset = visible_pages(user)
+
     def clean_file(self) -> str:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
@@ -112,6 +118,9 @@ class SubscriberImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Fo
             {"url": reverse("status_subscribers:index"), "label": "Subscribers"},
             {"url": "", "label": self.page_title},
         ]
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def form_valid(self, form):
         page = form.cleaned_data["page"]
@@ -153,7 +162,8 @@ class SubscriberExportView(PermissionCheckedMixin, View):
 
     def get(self, request):
         subscribers = (
-            Subscriber.objects.select_related("page")
+            Subscriber.objects.filter(page__in=visible_pages(request.user))
+            .select_related("page")
             .prefetch_related("components")
             .order_by("page", "id")
         )

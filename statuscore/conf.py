@@ -99,6 +99,10 @@ class StatusCoreSettings:
     """Failed deliveries in a row after which a subscriber or an alert
     channel is disabled."""
 
+    maintenance_reminder: int
+    """Seconds before a maintenance starts at which ``maintenance.reminder``
+    is emitted, once per maintenance; 0 sends no reminders."""
+
 
 def get_settings() -> StatusCoreSettings:
     """Read the settings now, so tests that override them are honoured."""
@@ -156,4 +160,5 @@ def get_settings() -> StatusCoreSettings:
         disable_after_failures=getattr(
             settings, "STATUSCORE_DISABLE_AFTER_FAILURES", 5
         ),
+        maintenance_reminder=getattr(settings, "STATUSCORE_MAINTENANCE_REMINDER", 3600),
     )

@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.template.loader import select_template
@@ -36,7 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from statuscore.events import Event
-from statuscore.models import IncidentUpdate, Page
+from statuscore.models import IncidentUpdate, Maintenance, Page
 from statuscore.notifiers import Message, Notifier
 
 __all__ = [
@@ -79,7 +81,15 @@ KIND_LABELS = {
     "incident.created": _("New incident"),
     "incident.updated": _("Incident updated"),
     "incident.resolved": _("Incident resolved"),
+    "maintenance.scheduled": _("Maintenance scheduled"),
+    "maintenance.updated": _("Maintenance changed"),
+    "maintenance.reminder": _("Maintenance starts soon"),
+    "maintenance.started": _("Maintenance started"),
+    "maintenance.completed": _("Maintenance completed"),
+    "maintenance.cancelled": _("Maintenance cancelled"),
 }
+
+MAINTENANCE_TIME_FORMAT = "%Y-%m-%d %H:%M %Z"
 
 
 def _template_names(kind: str, channel: str, part: str) -> list[str]:
@@ -138,6 +148,28 @@ def _update_body(payload: dict) -> str:
     return body or ""
 
 
+def _maintenance_body(payload: dict) -> str:
+    maintenance_id = payload.get("maintenance_id")
+    if not maintenance_id:
+        return ""
+    body = (
+        Maintenance.objects.filter(pk=maintenance_id)
+        .values_list("body", flat=True)
+        .first()
+    )
+    return body or ""
+
+
+def _page_time(value: str, page: Page) -> str:
+    """Return an ISO 8601 time from a payload as text in the page's zone."""
+    try:
+        moment = datetime.fromisoformat(value)
+        zone = ZoneInfo(page.time_zone or "UTC")
+    except (TypeError, ValueError, ZoneInfoNotFoundError):
+        return value or ""
+    return moment.astimezone(zone).strftime(MAINTENANCE_TIME_FORMAT)
+
+
 def _event_context(event: Event, page: Page, links: dict[str, str]) -> dict[str, Any]:
     payload = event.payload
     context: dict[str, Any] = {
@@ -163,6 +195,10 @@ def _event_context(event: Event, page: Page, links: dict[str, str]) -> dict[str,
             )
     if event.kind.startswith("incident."):
         context["update_body"] = _update_body(payload)
+    if event.kind.startswith("maintenance."):
+        context["maintenance_body"] = _maintenance_body(payload)
+        context["starts_at_text"] = _page_time(payload.get("starts_at", ""), page)
+        context["ends_at_text"] = _page_time(payload.get("ends_at", ""), page)
     return context
 
 

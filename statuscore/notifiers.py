@@ -16,7 +16,7 @@ import pydantic
 
 from statuscore.exceptions import NotificationFailed
 
-__all__ = ["Message", "Notifier"]
+__all__ = ["Message", "Notifier", "stored_config"]
 
 
 class Message(pydantic.BaseModel):
@@ -109,3 +109,25 @@ class Notifier:
         Return when it answered with success, or raise ``NotificationFailed``.
         """
         raise NotImplementedError
+
+
+def stored_config(config: pydantic.BaseModel) -> dict:
+    """Return a validated configuration as the JSON stored, encrypted, on a
+    channel or subscriber, secrets in clear.
+
+    pydantic's JSON dump writes ``SecretStr`` values as asterisks, which
+    would destroy the secret, so secrets are taken from the python dump and
+    everything else from the JSON one.
+    """
+    return _revealed(config.model_dump(), config.model_dump(mode="json"))
+
+
+def _revealed(python, dumped):
+    if isinstance(python, pydantic.SecretStr | pydantic.SecretBytes):
+        value = python.get_secret_value()
+        return value.decode() if isinstance(value, bytes) else value
+    if isinstance(python, dict):
+        return {key: _revealed(python[key], dumped[key]) for key in python}
+    if isinstance(python, list | tuple):
+        return [_revealed(item, json) for item, json in zip(python, dumped, strict=True)]
+    return dumped

@@ -1,5 +1,5 @@
-"""huey tasks: draining the outbox, sending notifications, rolling up
-results, retention.
+"""huey tasks: draining the outbox, sending notifications, moving
+maintenances along, rolling up results, retention.
 
 Delivery is at least once. A row is marked processed only after every
 plugin's event hook returned and its deliveries were written. A failure
@@ -22,6 +22,7 @@ from statuscore.events import Event
 from statuscore.models import OutboxEvent
 from statuscore.plugins import get_plugin_manager
 from statuscore.rollups import delete_expired_results, roll_up_recent
+from statuscore.services.maintenances import run_due_maintenances
 
 # Imported for huey, which looks for tasks only in each app's tasks module.
 from statuscore.subscriptions.tasks import send_confirmation  # noqa: E402,F401
@@ -99,6 +100,14 @@ def send_notifications() -> int:
 def sweep_notifications() -> int:
     """Send retries that came due and deliveries whose worker died."""
     return send_due_notifications()
+
+
+@db_periodic_task(crontab(minute="*"))
+def advance_maintenances() -> int:
+    """Start due maintenances, complete ended ones and send reminders;
+    return how many maintenances moved."""
+    done = run_due_maintenances()
+    return len(done.started) + len(done.completed) + len(done.reminded)
 
 
 @db_periodic_task(crontab(minute="2"))

@@ -58,7 +58,7 @@ class AppriseNotifier(Notifier):
     label = "Other service (apprise URL)"
     Config = AppriseConfig
     subscribable = True
-    confirmation = "none"
+    confirmation = "code"
 
     def send(self, config: AppriseConfig, message: Message) -> None:
         notify(

@@ -44,7 +44,7 @@ class DiscordNotifier(Notifier):
     label = "Discord"
     Config = DiscordConfig
     subscribable = True
-    confirmation = "none"
+    confirmation = "code"
 
     def send(self, config: DiscordConfig, message: Message) -> None:
         parts = WEBHOOK.match(config.webhook_url.get_secret_value())

@@ -45,7 +45,7 @@ class SlackNotifier(Notifier):
     label = "Slack"
     Config = SlackConfig
     subscribable = True
-    confirmation = "none"
+    confirmation = "code"
 
     def send(self, config: SlackConfig, message: Message) -> None:
         parts = WEBHOOK.match(config.webhook_url.get_secret_value())

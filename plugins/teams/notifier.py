@@ -51,7 +51,7 @@ class TeamsNotifier(Notifier):
     label = "Microsoft Teams"
     Config = TeamsConfig
     subscribable = True
-    confirmation = "none"
+    confirmation = "code"
 
     def send(self, config: TeamsConfig, message: Message) -> None:
         notify(

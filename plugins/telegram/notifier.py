@@ -48,7 +48,7 @@ class TelegramNotifier(Notifier):
     label = "Telegram"
     Config = TelegramConfig
     subscribable = True
-    confirmation = "none"
+    confirmation = "code"
 
     def send(self, config: TelegramConfig, message: Message) -> None:
         base = f"tgram://{config.bot_token.get_secret_value()}/{config.chat_id}"

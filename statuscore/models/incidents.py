@@ -21,6 +21,7 @@ class MaintenanceStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     VERIFYING = "verifying", "Verifying"
     COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
 
 
 class IncidentQuerySet(models.QuerySet):
@@ -105,7 +106,15 @@ class MaintenanceQuerySet(models.QuerySet):
 
 
 class Maintenance(models.Model):
-    """A scheduled window of planned work on some components."""
+    """A scheduled window of planned work on some components.
+
+    ``statuscore.services.maintenances`` moves it from scheduled to in
+    progress at ``scheduled_for`` and to completed at ``scheduled_until``.
+    ``statuses_before`` keeps, per component id, the status each affected
+    component had when the work started, so that completing it can put the
+    component back. ``reminded_at`` records that the reminder went out, so
+    that it goes out once even across restarts of the scheduler.
+    """
 
     page = models.ForeignKey(
         "statuscore.Page", on_delete=models.CASCADE, related_name="maintenances"
@@ -121,6 +130,12 @@ class Maintenance(models.Model):
     )
     scheduled_for = models.DateTimeField()
     scheduled_until = models.DateTimeField()
+    body = models.TextField(blank=True)
+    statuses_before = models.JSONField(default=dict, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -128,6 +143,7 @@ class Maintenance(models.Model):
 
     class Meta:
         ordering = ["scheduled_for", "id"]
+        indexes = [models.Index(fields=["status", "scheduled_for"])]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(scheduled_until__gt=models.F("scheduled_for")),

@@ -24,6 +24,14 @@ from statuscore.services.heartbeats import (
     regenerate_push_token,
 )
 from statuscore.services.incidents import create_incident, post_incident_update
+from statuscore.services.maintenances import (
+    cancel_maintenance,
+    complete_maintenance,
+    run_due_maintenances,
+    schedule_maintenance,
+    start_maintenance,
+    update_maintenance,
+)
 from statuscore.services.pages import (
     add_member,
     create_organization,
@@ -33,6 +41,8 @@ from statuscore.services.pages import (
 
 __all__ = [
     "add_member",
+    "cancel_maintenance",
+    "complete_maintenance",
     "create_alert_channel",
     "create_organization",
     "create_page",
@@ -46,10 +56,14 @@ __all__ = [
     "record_push",
     "record_result",
     "regenerate_push_token",
+    "run_due_maintenances",
+    "schedule_maintenance",
     "set_component_status",
+    "start_maintenance",
     "update_alert_channel",
     "update_check",
     "update_component",
     "update_component_group",
+    "update_maintenance",
     "update_page",
 ]

@@ -23,7 +23,7 @@ from django.db import transaction
 from statuscore.events import EventKind
 from statuscore.exceptions import ValidationFailed
 from statuscore.models import AlertChannel, Page
-from statuscore.notifiers import Notifier
+from statuscore.notifiers import Notifier, stored_config
 from statuscore.plugins import get_notifiers
 from statuscore.services.validation import full_clean, pydantic_errors
 
@@ -55,23 +55,6 @@ def secret_fields(notifier: type[Notifier]) -> set[str]:
     return names
 
 
-def _revealed(python, dumped):
-    """Return the JSON dump of a value with its secrets in clear.
-
-    ``python`` and ``dumped`` are one value dumped by pydantic in python and
-    in JSON mode. JSON mode writes a ``SecretStr`` as asterisks, so the
-    secret itself is taken from the python dump.
-    """
-    if isinstance(python, pydantic.SecretStr | pydantic.SecretBytes):
-        value = python.get_secret_value()
-        return value.decode() if isinstance(value, bytes) else value
-    if isinstance(python, dict):
-        return {key: _revealed(python[key], dumped[key]) for key in python}
-    if isinstance(python, list | tuple):
-        return [_revealed(item, json) for item, json in zip(python, dumped)]
-    return dumped
-
-
 def _notifier(name: str) -> type[Notifier]:
     notifier = get_notifiers().get(name)
     if notifier is None:
@@ -96,7 +79,7 @@ def _validated_config(notifier: type[Notifier], config) -> dict:
         model = notifier.Config.model_validate(config)
     except pydantic.ValidationError as error:
         raise pydantic_errors(error, "config") from None
-    return _revealed(model.model_dump(), model.model_dump(mode="json"))
+    return stored_config(model)
 
 
 def _validated_event_kinds(event_kinds: Iterable[str]) -> list[str]:

@@ -59,12 +59,46 @@ def create_page(
     return page
 
 
-EDITABLE_PAGE_FIELDS = ("name", "slug", "domain", "url", "time_zone")
+EDITABLE_PAGE_FIELDS = (
+    "name",
+    "slug",
+    "domain",
+    "url",
+    "time_zone",
+    "language",
+    "subscriber_notifiers",
+)
+
+
+def _check_subscriber_notifiers(names) -> list[str]:
+    """Return ``names`` deduplicated, or raise naming ``subscriber_notifiers``.
+
+    Each name must be an installed notifier that visitors may subscribe
+    through; the team's own channels (such as a paging service) stay
+    private.
+    """
+    from statuscore.plugins import get_notifiers
+
+    if not isinstance(names, list | tuple) or not all(isinstance(n, str) for n in names):
+        raise ValidationFailed.for_field(
+            "subscriber_notifiers", "Expected a list of notifier names."
+        )
+    notifiers = get_notifiers()
+    allowed = sorted(name for name, cls in notifiers.items() if cls.subscribable)
+    refused = [name for name in names if name not in allowed]
+    if refused:
+        raise ValidationFailed.for_field(
+            "subscriber_notifiers",
+            f"Visitors cannot subscribe through {', '.join(map(repr, refused))}; "
+            f"choose from: {', '.join(allowed) or 'none installed'}.",
+        )
+    return list(dict.fromkeys(names))
 
 
 @transaction.atomic
 def update_page(page: Page, **changes) -> Page:
-    """Change a page's name, slug, domain, canonical URL or time zone.
+    """Change a page's name, slug, domain, canonical URL, time zone, message
+    language or the notifiers visitors may subscribe through.
 
     Raises ``ValidationFailed`` for any other field, or for an invalid or
     duplicate value, and then leaves the stored page unchanged. ``domain``
@@ -77,6 +111,14 @@ def update_page(page: Page, **changes) -> Page:
         )
     if "domain" in changes:
         changes["domain"] = changes["domain"].strip().lower().rstrip(".")
+    if "language" in changes:
+        from statuscore.subscriptions.service import validate_language
+
+        changes["language"] = validate_language(changes["language"]) or "en"
+    if "subscriber_notifiers" in changes:
+        changes["subscriber_notifiers"] = _check_subscriber_notifiers(
+            changes["subscriber_notifiers"]
+        )
 
     page = Page.objects.select_for_update().get(pk=page.pk)
     for field, value in changes.items():

@@ -35,7 +35,7 @@ from statuscore.events import EventKind, emit
 from statuscore.exceptions import ValidationFailed
 from statuscore.models import Component, Page, Subscriber
 from statuscore.models.notifications import SubscriberState
-from statuscore.notifiers import Notifier
+from statuscore.notifiers import Notifier, stored_config
 from statuscore.plugins import get_notifiers
 from statuscore.services.validation import pydantic_errors
 from statuscore.subscriptions import ratelimit
@@ -71,26 +71,6 @@ def notifier_for(page: Page, name: str) -> type[Notifier]:
             f"{name!r} is not offered on this page; choose one of: {choices}.",
         )
     return notifier
-
-
-def _plain(python, json):
-    """Return the JSON dump of a config with its secrets revealed.
-
-    ``python`` and ``json`` are the model's dumps in the two modes. The JSON
-    one masks ``SecretStr`` values, which the encrypted column must keep.
-    """
-    if isinstance(python, pydantic.SecretStr):
-        return python.get_secret_value()
-    if isinstance(python, dict):
-        return {key: _plain(python[key], json[key]) for key in python}
-    if isinstance(python, list | tuple):
-        return [_plain(item, dumped) for item, dumped in zip(python, json, strict=True)]
-    return json
-
-
-def stored_config(config: pydantic.BaseModel) -> dict:
-    """Return ``config`` as the plain JSON stored, encrypted, on a subscriber."""
-    return _plain(config.model_dump(), config.model_dump(mode="json"))
 
 
 def validate_config(notifier: type[Notifier], config: dict) -> pydantic.BaseModel:

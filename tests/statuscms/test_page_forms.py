@@ -160,6 +160,9 @@ def edit_form(status_page, **changes) -> dict:
         status_page.title, status_page.slug, core_page=status_page.core_page_id
     )
     del data["organization"]
+    # A browser posts the checked boxes and the selected option as shown.
+    data["subscriber_channels"] = status_page.core_page.subscriber_notifiers
+    data["message_language"] = status_page.core_page.language
     data.update(changes)
     return data
 
@@ -196,3 +199,38 @@ def test_publish_same_title_no_write(admin_client, status_page, page):
 
     assert response.status_code == 302
     assert CorePage.objects.get(pk=page.pk).updated_at == before
+
+
+def test_edit_form_sets_subscriber_channels(admin_client, status_page, page):
+    response = admin_client.post(
+        reverse("wagtailadmin_pages:edit", args=[status_page.pk]),
+        page_form(
+            status_page.title,
+            status_page.slug,
+            core_page=str(page.pk),
+            subscriber_channels=["email", "webhook"],
+            message_language="fr",
+        ),
+    )
+
+    assert response.status_code == 302
+    page.refresh_from_db()
+    assert page.subscriber_notifiers == ["email", "webhook"]
+    assert page.language == "fr"
+
+
+def test_edit_form_refuses_unknown_channel(admin_client, status_page, page):
+    response = admin_client.post(
+        reverse("wagtailadmin_pages:edit", args=[status_page.pk]),
+        page_form(
+            status_page.title,
+            status_page.slug,
+            core_page=str(page.pk),
+            subscriber_channels=["email", "pager"],
+        ),
+    )
+
+    assert response.status_code == 200
+    assert "subscriber_channels" in response.context["form"].errors
+    page.refresh_from_db()
+    assert page.subscriber_notifiers == ["email"]

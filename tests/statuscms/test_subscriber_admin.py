@@ -147,3 +147,55 @@ def test_inspect_shows_subscriber(admin_client, subscribers):
 
     assert response.status_code == 200
     assert "a•••@example.test" in response.content.decode()
+
+
+@pytest.fixture
+def globex_client(client, db):
+    """A client signed in as an editor of another organisation only."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    from statuscore.models import Organization, Page, Role
+
+    globex = Organization.objects.create(name="Globex", slug="globex")
+    Page.objects.create(organization=globex, name="Globex Status", slug="globex")
+    user = get_user_model().objects.create_user(username="globex", password="pw")
+    services.add_member(globex, user, Role.EDITOR)
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=[
+                "access_admin",
+                "add_subscriber",
+                "change_subscriber",
+                "view_subscriber",
+            ]
+        )
+    )
+    client.force_login(user)
+    return client
+
+
+def test_member_of_other_organisation_sees_no_subscribers(globex_client, subscribers):
+    response = globex_client.get(INDEX)
+
+    assert response.status_code == 200
+    assert "a•••@example.test" not in response.content.decode()
+
+
+def test_member_of_other_organisation_exports_none(globex_client, subscribers):
+    body = globex_client.get(INDEX + "export/").content.decode()
+
+    assert "ada@example.test" not in body
+    assert "bob@example.test" not in body
+
+
+def test_member_of_other_organisation_cannot_import_into_page(
+    globex_client, email_page
+):
+    response = globex_client.post(
+        INDEX + "import/",
+        {"page": email_page.pk, "file": upload("address\ncarol@example.test\n")},
+    )
+
+    assert response.status_code == 200
+    assert not Subscriber.objects.filter(page=email_page).exists()

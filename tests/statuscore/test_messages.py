@@ -130,11 +130,11 @@ def test_recipient_language_wins_over_page(page, incident_event, language, subje
 
 
 def test_unknown_kind_uses_generic_template(page):
-    event = make_event("maintenance.started", {"name": "Disk swap"}, page)
+    event = make_event("example.unknown", {"name": "Disk swap"}, page)
 
     message = render_message(event, page, EmailLike, links={"url": "https://s.test/"})
 
-    assert message.subject == "[Acme Status] maintenance.started: Disk swap"
+    assert message.subject == "[Acme Status] example.unknown: Disk swap"
     assert "Details: https://s.test/" in message.text
 
 
@@ -311,3 +311,70 @@ def test_renderer_renders_each_when_template_alters_links(
         copied, full = render_both(renderer, incident_event, page, number)
         assert copied == full
         assert f"T{number}&X" in copied["text"]
+
+
+# -- Maintenance -------------------------------------------------------------------
+
+
+MAINTENANCE_KINDS = [
+    "maintenance.scheduled",
+    "maintenance.updated",
+    "maintenance.reminder",
+    "maintenance.started",
+    "maintenance.completed",
+    "maintenance.cancelled",
+]
+
+
+@pytest.fixture
+def maintenance_payload(page):
+    page.time_zone = "Europe/Berlin"
+    page.save()
+    maintenance = services.schedule_maintenance(
+        page,
+        "Database upgrade",
+        datetime(2030, 5, 4, 22, 0, tzinfo=UTC),
+        datetime(2030, 5, 5, 0, 0, tzinfo=UTC),
+        body="The API is read-only meanwhile.",
+    )
+    return {
+        "maintenance_id": maintenance.pk,
+        "name": maintenance.name,
+        "starts_at": "2030-05-04T22:00:00+00:00",
+        "ends_at": "2030-05-05T00:00:00+00:00",
+        "component_ids": [],
+    }
+
+
+@pytest.mark.parametrize("kind", MAINTENANCE_KINDS)
+@pytest.mark.parametrize("language", ["en", "de", "fr", "es"])
+def test_maintenance_message_has_every_part_in_each_language(
+    page, maintenance_payload, kind, language
+):
+    event = make_event(kind, maintenance_payload, page)
+
+    message = render_message(event, page, EmailLike, language=language, links=LINKS)
+
+    assert "Database upgrade" in message.subject
+    assert "2030-05-05 00:00 CEST" in message.text
+    assert "The API is read-only meanwhile." in message.text
+    assert "Database upgrade" in message.html
+    assert 0 < len(message.short) <= SHORT_LIMIT
+
+
+@pytest.mark.parametrize("kind", MAINTENANCE_KINDS)
+def test_maintenance_subject_is_translated(page, maintenance_payload, kind):
+    event = make_event(kind, maintenance_payload, page)
+
+    english = render_message(event, page, EmailLike, language="en")
+    german = render_message(event, page, EmailLike, language="de")
+
+    assert german.subject != english.subject
+
+
+def test_maintenance_short_message_gives_the_window(page, maintenance_payload):
+    event = make_event("maintenance.scheduled", maintenance_payload, page)
+
+    message = render_message(event, page, SmsLike, language="en")
+
+    assert "2030-05-05 00:00 CEST - 2030-05-05 02:00 CEST" in message.short

@@ -47,3 +47,35 @@ def test_page_rename_shown_in_api(client, page):
 
     assert response.status_code == 200
     assert response.json()["page"]["name"] == "Acme Cloud"
+
+
+def test_page_update_sets_subscriber_notifiers(page):
+    services.update_page(page, subscriber_notifiers=["email", "webhook", "email"])
+
+    page.refresh_from_db()
+    assert page.subscriber_notifiers == ["email", "webhook"]
+
+
+def test_page_update_refuses_unknown_notifier(page):
+    with pytest.raises(ValidationFailed) as raised:
+        services.update_page(page, subscriber_notifiers=["email", "pager"])
+
+    assert "subscriber_notifiers" in raised.value.errors
+    page.refresh_from_db()
+    assert page.subscriber_notifiers == ["email"]
+
+
+def test_page_update_sets_language(page):
+    services.update_page(page, language="de")
+
+    page.refresh_from_db()
+    assert page.language == "de"
+
+
+def test_page_update_refuses_unknown_language(page):
+    with pytest.raises(ValidationFailed) as raised:
+        services.update_page(page, language="xx-nope")
+
+    assert "language" in raised.value.errors
+    page.refresh_from_db()
+    assert page.language == "en"

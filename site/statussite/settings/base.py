@@ -134,6 +134,14 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
+# The languages whose translations ship with the project: messages to
+# subscribers, and the pages visitors see.
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+]
 TIME_ZONE = env_time_zone("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -240,6 +248,11 @@ STATUSCORE_DELIVERY_RETRY_MAX = env_float(
 )
 STATUSCORE_DISABLE_AFTER_FAILURES = env_int(
     "STATUSCORE_DISABLE_AFTER_FAILURES", 5, minimum=1
+)
+# Seconds before a maintenance starts at which subscribers are reminded;
+# 0 sends no reminders.
+STATUSCORE_MAINTENANCE_REMINDER = env_int(
+    "STATUSCORE_MAINTENANCE_REMINDER", 3600, minimum=0
 )
 
 # Fernet keys for notifier secrets; the first encrypts, all decrypt. Empty

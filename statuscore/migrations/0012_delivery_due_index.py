@@ -14,7 +14,7 @@ def clear_final_rows(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("statuscore", "0010_delivery_claim_token"),
+        ("statuscore", "0011_maintenance_lifecycle"),
     ]
 
     operations = [
