@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import importlib.util
 import os
 import pstats
 import statistics
@@ -128,31 +127,6 @@ def measure_delivery(count: int, profile: bool) -> tuple[int, float]:
     return sent, seconds
 
 
-def use_stand_ins() -> bool:
-    """Replace rendering or links with a plain stand-in while the modules
-    that provide them are not installed; return whether any was replaced."""
-    from statuscore import dispatch
-    from statuscore.notifiers import Message
-
-    replaced = False
-    if importlib.util.find_spec("statuscore.messages") is None:
-
-        def render(delivery, notifier_class):
-            return Message(
-                event_kind=delivery.event.kind,
-                subject=f"{delivery.event.payload['name']}: identified",
-                text="Found it.\n" * 20,
-                key=delivery.key,
-            )
-
-        dispatch._render = render
-        replaced = True
-    if importlib.util.find_spec("statuscore.subscriptions") is None:
-        dispatch._subscriber_links = lambda subscriber: {}
-        replaced = True
-    return replaced
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.notifications")
     parser.add_argument("--subscribers", type=int, default=100_000)
@@ -175,7 +149,6 @@ def main() -> None:
                 DEFAULT_FROM_EMAIL="status@bench.test",
             )
             setup_django(var_dir, arguments.database_url)
-            stand_ins = use_stand_ins()
 
             started = time.perf_counter()
             page, api = make_subscribers(arguments.subscribers)
@@ -190,8 +163,6 @@ def main() -> None:
             sent, seconds = measure_delivery(arguments.send, arguments.profile)
         rate = sent / seconds if seconds else 0.0
         print(f"sent {sent} in {seconds:.2f} s; the sink accepted {accepted[0]}")
-        if stand_ins:
-            print("rendering: plain stand-in (statuscore.messages not installed)")
         print(
             f"notifications: {arguments.subscribers} subscribers, fan-out median "
             f"{statistics.median(fan_out):.2f} s (target < 10 s), delivery "

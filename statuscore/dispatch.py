@@ -8,10 +8,12 @@ recipient, keyed ``"<event id>:s:<subscriber id>"`` or
 ``"<event id>:c:<channel id>"``, so fanning out twice writes nothing new.
 :func:`deliver_due` claims due rows, sends them and records the outcome.
 
-Delivery is at least once. A row is marked sent right after the notifier
-returns; a worker that dies between the two leaves the row claimed, and
-when its claim runs out another worker sends it again. Notifiers get the
-row's key as :attr:`Message.key` so that receivers can drop that repeat.
+Delivery is at least once. A row is marked sent as soon as its notifier
+reports the message accepted, before the next message of the batch goes
+out. A worker that dies in between leaves the row claimed, and when the
+claim runs out another worker sends it again. So each worker that dies
+repeats at most one message. Notifiers get the row's key as
+:attr:`Message.key` so that receivers can drop that repeat.
 """
 
 from __future__ import annotations
@@ -19,9 +21,12 @@ from __future__ import annotations
 import logging
 import random
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import pydantic
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -29,6 +34,7 @@ from django.utils import timezone
 from statuscore.conf import get_settings
 from statuscore.events import Event, EventKind, emit
 from statuscore.exceptions import NotificationFailed
+from statuscore.messages import MessageRenderer
 from statuscore.models import (
     AlertChannel,
     Check,
@@ -39,6 +45,7 @@ from statuscore.models import (
 )
 from statuscore.notifiers import Message, Notifier
 from statuscore.plugins import get_notifiers
+from statuscore.subscriptions import disable, subscriber_links
 
 __all__ = [
     "SUBSCRIBER_EVENT_KINDS",
@@ -203,12 +210,16 @@ def deliver_due(limit: int | None = None, now: datetime | None = None) -> int:
 
     1. Claim: rows that are queued and due, or sending with an expired
        claim, move to ``sending`` under a fresh token (see :func:`_claim`).
-    2. Send each through its notifier. A row is marked sent as soon as its
-       notifier returns, which keeps the window in which a crash causes a
-       repeat to one UPDATE.
-    3. A temporary failure is retried after a backoff with full jitter; a
+    2. Render each message. Rows whose recipient no longer receives are
+       skipped; rows that cannot be rendered count as failed attempts.
+    3. Send the messages of each notifier as one batch through
+       :meth:`Notifier.send_many`, and record each outcome as it arrives,
+       before the next message is sent. A sent row is marked sent with one
+       UPDATE, so a crash repeats at most the one message that the channel
+       accepted and whose UPDATE had not committed.
+    4. A temporary failure is retried after a backoff with full jitter; a
        permanent one, or the last attempt, fails the row with the reason.
-    4. Failed rows count towards disabling their recipient; a sent row
+    5. Failed rows count towards disabling their recipient; a sent row
        resets the count.
 
     Returns how many rows were claimed, so a caller loops until it is 0.
@@ -227,26 +238,47 @@ def deliver_due(limit: int | None = None, now: datetime | None = None) -> int:
         .select_related("event", "event__page", "subscriber", "channel")
         .order_by("id")
     )
-    succeeded = []
+    renderer = MessageRenderer()
+    batches: dict[type[Notifier], list[_Outgoing]] = {}
     for delivery in deliveries:
-        if delivery.attempts > settings.delivery_max_attempts:
-            # The worker holding the last attempt died before recording it.
-            _record_failure(
-                delivery, token, "The worker stopped during the last attempt.", True
-            )
-            continue
-        if not _recipient_is_live(delivery):
-            _skip(delivery, token)
-            continue
-        error = _send(delivery)
-        if error is None:
-            _mark_sent(delivery, token)
-            succeeded.append(delivery)
-        else:
-            _record_failure(delivery, token, error.reason, error.permanent)
+        outgoing = _prepare(delivery, token, renderer)
+        if outgoing is not None:
+            batches.setdefault(outgoing.notifier_class, []).append(outgoing)
 
-    _reset_failure_counts(succeeded)
+    sent: list[Delivery] = []
+    for notifier_class, batch in batches.items():
+        for outgoing, failure in _send_batch(notifier_class, batch):
+            delivery = outgoing.delivery
+            if failure is None:
+                _mark_sent(delivery, token)
+                sent.append(delivery)
+            else:
+                logger.warning(
+                    "Delivery %s (%s) failed on attempt %s: %s",
+                    delivery.pk,
+                    delivery.key,
+                    delivery.attempts,
+                    failure.reason,
+                )
+                _record_failure(delivery, token, failure.reason, failure.permanent)
+
+    _reset_failure_counts(sent)
     return len(claimed)
+
+
+def _due(now: datetime) -> Q:
+    """Return the condition of a row that a worker may claim at ``now``.
+
+    Its first term is a range on ``next_attempt_at``, which implies the
+    condition of the partial index ``delivery_due_idx``, so the database
+    walks that index in order instead of scanning and sorting every
+    delivery. A row in ``sending`` always has ``next_attempt_at`` before its
+    claim expires, because it was due when it was claimed.
+    """
+    return Q(next_attempt_at__lte=now) & (
+        Q(state=DeliveryState.QUEUED)
+        | Q(state=DeliveryState.SENDING, claimed_until__lt=now)
+    )
 
 
 def _claim(limit: int, now: datetime, token: str) -> list[int]:
@@ -257,9 +289,7 @@ def _claim(limit: int, now: datetime, token: str) -> list[int]:
     SELECT skips rows locked by a concurrent claim, so two workers take
     different rows instead of racing for the same ones.
     """
-    due = Q(state=DeliveryState.QUEUED, next_attempt_at__lte=now) | Q(
-        state=DeliveryState.SENDING, claimed_until__lt=now
-    )
+    due = _due(now)
     settings = get_settings()
     with transaction.atomic():
         candidates = Delivery.objects.filter(due).order_by("next_attempt_at", "id")
@@ -281,6 +311,93 @@ def _claim(limit: int, now: datetime, token: str) -> list[int]:
     )
 
 
+@dataclass
+class _Outgoing:
+    delivery: Delivery
+    notifier_class: type[Notifier]
+    config: pydantic.BaseModel
+    message: Message
+
+
+def _prepare(
+    delivery: Delivery, token: str, renderer: MessageRenderer
+) -> _Outgoing | None:
+    """Return the message for ``delivery``, or record why it is not sent
+    (skipped, or failed) and return None."""
+    if delivery.attempts > get_settings().delivery_max_attempts:
+        # The worker holding the last attempt died before recording it.
+        reason = "The worker stopped during the last attempt."
+        _record_failure(delivery, token, reason, True)
+        return None
+    if not _recipient_is_live(delivery):
+        _skip(delivery, token)
+        return None
+
+    recipient = delivery.subscriber or delivery.channel
+    notifier_class = get_notifiers().get(recipient.notifier)
+    if notifier_class is None:
+        reason = f"No notifier named {recipient.notifier!r} is installed."
+        _record_failure(delivery, token, reason, True)
+        return None
+    try:
+        config = notifier_class.Config.model_validate(recipient.config)
+        message = _render(delivery, notifier_class, renderer)
+    except Exception as error:
+        # Treated as temporary: a template or configuration bug fixed by a
+        # deploy should not drop the message.
+        logger.exception(
+            "Delivery %s (%s) could not be rendered for notifier %s",
+            delivery.pk,
+            delivery.key,
+            notifier_class.name,
+        )
+        _record_failure(delivery, token, f"{type(error).__name__}: {error}", False)
+        return None
+    return _Outgoing(delivery, notifier_class, config, message)
+
+
+def _send_batch(
+    notifier_class: type[Notifier], batch: list[_Outgoing]
+) -> Iterator[tuple[_Outgoing, NotificationFailed | None]]:
+    """Send ``batch`` through one notifier; yield each row with its failure,
+    or None when sent, as soon as the notifier reports it.
+
+    An unexpected exception from the notifier fails the message it was
+    sending as temporary, and ``send_many`` is called again for the rest.
+    """
+    notifier = notifier_class()
+    position = 0
+    while position < len(batch):
+        rest = batch[position:]
+        outcomes = notifier.send_many((item.config, item.message) for item in rest)
+        try:
+            for outgoing, failure in zip(rest, outcomes, strict=False):
+                position += 1
+                yield outgoing, failure
+        except Exception as error:
+            outgoing = batch[position]
+            position += 1
+            logger.exception(
+                "Delivery %s (%s) raised in notifier %s",
+                outgoing.delivery.pk,
+                outgoing.delivery.key,
+                notifier_class.name,
+            )
+            yield outgoing, NotificationFailed(f"{type(error).__name__}: {error}")
+            continue
+        finally:
+            outcomes.close()
+        if position < len(batch):
+            break  # send_many stopped yielding before the end of the batch
+    for outgoing in batch[position:]:
+        yield (
+            outgoing,
+            NotificationFailed(
+                f"Notifier {notifier_class.name} returned no outcome for this message."
+            ),
+        )
+
+
 def _recipient_is_live(delivery: Delivery) -> bool:
     """Return whether the recipient still wants messages, which may have
     changed since fan-out (an unsubscribe, a disabled channel)."""
@@ -290,77 +407,80 @@ def _recipient_is_live(delivery: Delivery) -> bool:
     return channel is not None and channel.enabled and channel.disabled_at is None
 
 
-def _send(delivery: Delivery) -> NotificationFailed | None:
-    """Render and send one delivery; return the failure, or None when sent."""
-    recipient = delivery.subscriber or delivery.channel
-    notifier_class = get_notifiers().get(recipient.notifier)
-    if notifier_class is None:
-        return NotificationFailed(
-            f"No notifier named {recipient.notifier!r} is installed.", permanent=True
-        )
-    try:
-        notifier = notifier_class()
-        config = notifier_class.Config.model_validate(recipient.config)
-        message = _render(delivery, notifier_class)
-        notifier.send(config, message)
-    except NotificationFailed as error:
-        logger.warning(
-            "Delivery %s (%s) failed on attempt %s: %s",
-            delivery.pk,
-            delivery.key,
-            delivery.attempts,
-            error.reason,
-        )
-        return error
-    except Exception as error:
-        # Unexpected errors are treated as temporary: a bug fixed by a
-        # deploy should not drop the message.
-        logger.exception(
-            "Delivery %s (%s) raised in notifier %s",
-            delivery.pk,
-            delivery.key,
-            notifier_class.name,
-        )
-        return NotificationFailed(f"{type(error).__name__}: {error}")
-    return None
-
-
-def _render(delivery: Delivery, notifier_class: type[Notifier]) -> Message:
-    from statuscore.messages import render_message
-
+def _render(
+    delivery: Delivery, notifier_class: type[Notifier], renderer: MessageRenderer
+) -> Message:
     event = Event.from_row(delivery.event)
     page = delivery.event.page
-    if delivery.subscriber is not None:
-        links = _subscriber_links(delivery.subscriber)
-        language = delivery.subscriber.language or None
-    else:
-        links = {}
-        language = None
-    return render_message(
-        event, page, notifier_class, language=language, links=links, key=delivery.key
+    subscriber = delivery.subscriber
+    if subscriber is None:
+        return renderer.render(event, page, notifier_class, key=delivery.key)
+    if subscriber.page_id == page.pk:
+        subscriber.page = page  # saves subscriber_links a query per row
+    return renderer.render(
+        event,
+        page,
+        notifier_class,
+        language=subscriber.language or None,
+        links=subscriber_links(subscriber),
+        key=delivery.key,
     )
-
-
-def _subscriber_links(subscriber: Subscriber) -> dict[str, str]:
-    from statuscore.subscriptions import subscriber_links
-
-    return subscriber_links(subscriber)
 
 
 def _mark_sent(delivery: Delivery, token: str) -> None:
-    Delivery.objects.filter(pk=delivery.pk, claim_token=token).update(
-        state=DeliveryState.SENT,
-        sent_at=timezone.now(),
-        claimed_until=None,
-        claim_token="",
-        last_error="",
-    )
+    with _commit_without_flush():
+        Delivery.objects.filter(pk=delivery.pk, claim_token=token).update(
+            state=DeliveryState.SENT,
+            sent_at=timezone.now(),
+            next_attempt_at=None,
+            claimed_until=None,
+            claim_token="",
+            last_error="",
+        )
+
+
+@contextmanager
+def _commit_without_flush() -> Iterator[None]:
+    """Commit the writes inside without waiting for the disk to flush them.
+
+    Marking each row sent in its own transaction keeps the repeat window at
+    one message, and skipping the flush keeps that cheap. A crash of the
+    sender loses no commit. A crash of the database server or the machine
+    can undo the last marks made this way, and those messages are sent
+    again: a repeat, never a loss. On PostgreSQL ``synchronous_commit`` is
+    off for this transaction only. On SQLite in WAL mode ``synchronous`` is
+    ``NORMAL`` for this connection until the block ends; inside a caller's
+    transaction it is left alone, because the caller's commit is the one
+    that counts.
+    """
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            yield
+        return
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA synchronous")
+        previous = cursor.fetchone()[0]
+        cursor.execute("PRAGMA synchronous = NORMAL")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA synchronous = {int(previous)}")
 
 
 def _skip(delivery: Delivery, token: str) -> None:
     logger.info("Delivery %s skipped: the recipient no longer receives", delivery.pk)
     Delivery.objects.filter(pk=delivery.pk, claim_token=token).update(
-        state=DeliveryState.SKIPPED, claimed_until=None, claim_token=""
+        state=DeliveryState.SKIPPED,
+        next_attempt_at=None,
+        claimed_until=None,
+        claim_token="",
     )
 
 
@@ -403,6 +523,7 @@ def _record_failure(
     with transaction.atomic():
         updated = Delivery.objects.filter(pk=delivery.pk, claim_token=token).update(
             state=DeliveryState.FAILED,
+            next_attempt_at=None,
             claimed_until=None,
             claim_token="",
             last_error=reason,
@@ -445,8 +566,6 @@ def disable_recipient(recipient: Subscriber | AlertChannel, reason: str) -> None
     so the team learns that someone stopped receiving messages.
     """
     if isinstance(recipient, Subscriber):
-        from statuscore.subscriptions import disable
-
         disable(recipient, reason)
         return
 

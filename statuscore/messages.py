@@ -24,6 +24,8 @@ encodes it for its channel.
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,6 +33,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.template.loader import select_template
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -38,7 +41,15 @@ from statuscore.events import Event
 from statuscore.models import IncidentUpdate, Maintenance, Page
 from statuscore.notifiers import Message, Notifier
 
-__all__ = ["SHORT_LIMIT", "render_confirmation", "render_message", "shorten"]
+__all__ = [
+    "SHORT_LIMIT",
+    "MessageRenderer",
+    "render_confirmation",
+    "render_message",
+    "shorten",
+]
+
+logger = logging.getLogger(__name__)
 
 SHORT_LIMIT = 160
 """Characters in one SMS segment of the GSM 03.38 alphabet."""
@@ -246,6 +257,115 @@ def render_message(
         language=language,
         payload=_message_payload(event, page),
         **parts,
+    )
+
+
+RECIPIENT_LINKS = ("unsubscribe_url", "unsubscribe_post_url", "manage_url")
+"""Links that differ for each recipient of an event, because they carry the
+recipient's signed token."""
+
+_PARTS = ("subject", "text", "short", "html")
+
+
+@dataclass
+class _Rendered:
+    message: Message
+    links: dict[str, str]
+    verified: bool = False
+
+
+class MessageRenderer:
+    """Render events for many recipients, running the templates once per
+    event, notifier, language and set of links.
+
+    The recipients of one event in one language see the same message
+    except for their own links (:data:`RECIPIENT_LINKS`) and key. The first
+    recipient's message is rendered in full. For each later recipient the
+    first recipient's links in that message are replaced with theirs,
+    HTML-escaped in the HTML part. The second recipient is also rendered in
+    full and compared with the copy. If they differ, because a template
+    changes the links (a filter that cuts or encodes them, say), every
+    recipient of that group is rendered in full. Use one renderer per
+    batch, so an edited template or incident update is read again.
+    """
+
+    def __init__(self) -> None:
+        self._groups: dict[tuple, _Rendered | None] = {}
+
+    def render(
+        self,
+        event: Event,
+        page: Page,
+        notifier: type[Notifier],
+        *,
+        language: str | None = None,
+        links: dict[str, str] | None = None,
+        key: str = "",
+    ) -> Message:
+        """Return what :func:`render_message` returns for these arguments."""
+        links = {name: value for name, value in (links or {}).items() if value}
+        language = _language(language, page)
+        shared_links = sorted(
+            (name, value)
+            for name, value in links.items()
+            if name not in RECIPIENT_LINKS
+        )
+        group = (event.id, page.pk, notifier.name, language, *shared_links)
+        group += tuple(sorted(name for name in links if name in RECIPIENT_LINKS))
+
+        def full() -> Message:
+            return render_message(
+                event, page, notifier, language=language, links=links, key=key
+            )
+
+        if group not in self._groups:
+            message = full()
+            self._groups[group] = _Rendered(message, links)
+            return message
+        rendered = self._groups[group]
+        if rendered is None:
+            return full()
+
+        copied = _with_links(rendered, links, key)
+        if rendered.verified:
+            return copied
+        message = full()
+        if [getattr(message, part) for part in _PARTS] == [
+            getattr(copied, part) for part in _PARTS
+        ]:
+            rendered.verified = True
+        else:
+            logger.info(
+                "Templates of %s for %s change the recipient's links; rendering "
+                "each message of event %s in full",
+                event.kind,
+                notifier.name,
+                event.id,
+            )
+            self._groups[group] = None
+        return message
+
+
+def _with_links(rendered: _Rendered, links: dict[str, str], key: str) -> Message:
+    """Return the rendered message with its recipient's links replaced by
+    ``links``, longest first so that no link is replaced inside another."""
+    parts = {part: getattr(rendered.message, part) for part in _PARTS}
+    names = sorted(
+        rendered.links.keys() & RECIPIENT_LINKS,
+        key=lambda name: -len(rendered.links[name]),
+    )
+    for name in names:
+        old, new = rendered.links[name], links[name]
+        for part in ("subject", "text", "short"):
+            parts[part] = parts[part].replace(old, new)
+        parts["html"] = parts["html"].replace(escape(old), escape(new))
+    return rendered.message.model_copy(
+        update={
+            **parts,
+            "key": key,
+            "unsubscribe_url": links.get("unsubscribe_url", ""),
+            "unsubscribe_post_url": links.get("unsubscribe_post_url", ""),
+        }
     )
 
 

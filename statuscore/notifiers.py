@@ -9,9 +9,12 @@ the notifier's job, because only it knows its channel's syntax.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import ClassVar
 
 import pydantic
+
+from statuscore.exceptions import NotificationFailed
 
 __all__ = ["Message", "Notifier", "stored_config"]
 
@@ -63,6 +66,33 @@ class Notifier:
     def send(self, config: pydantic.BaseModel, message: Message) -> None:
         """Deliver ``message`` once, or raise ``NotificationFailed``."""
         raise NotImplementedError
+
+    def send_many(
+        self, batch: Iterable[tuple[pydantic.BaseModel, Message]]
+    ) -> Iterator[NotificationFailed | None]:
+        """Deliver each ``(config, message)`` pair of ``batch`` in order, and
+        yield one outcome per pair: ``None`` when the channel accepted the
+        message, the ``NotificationFailed`` when it did not.
+
+        Override it to share work between messages, such as one SMTP
+        connection for the whole batch. An implementation must yield each
+        outcome before it sends the next message, because the caller
+        records the outcome while the generator is suspended. A crash then
+        repeats at most the one message whose outcome was not recorded yet.
+
+        An exception other than a yielded failure ends the batch: the caller
+        counts it as a temporary failure of the message being sent and
+        calls ``send_many`` again with the pairs after it. The caller may
+        also stop early and close the generator, so release connections in
+        a ``finally`` block. This default calls :meth:`send` for each pair.
+        """
+        for config, message in batch:
+            try:
+                self.send(config, message)
+            except NotificationFailed as failure:
+                yield failure
+            else:
+                yield None
 
     def address(self, config: pydantic.BaseModel) -> str:
         """Return the normalised target of ``config`` (an address, a number,

@@ -31,6 +31,8 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     message: EmailMessage
+    peer: tuple = ()
+    """The client's (host, port): messages sent over one connection share it."""
 
     def part(self, content_type: str) -> str:
         """Return the decoded body part of ``content_type`` ("text/plain"),
@@ -57,7 +59,9 @@ class _Handler:
         )
         with self.sink.lock:
             self.sink.received.append(
-                Received(envelope.mail_from, list(envelope.rcpt_tos), message)
+                Received(
+                    envelope.mail_from, list(envelope.rcpt_tos), message, session.peer
+                )
             )
         return "250 OK"
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Iterable, Iterator
 
 import pydantic
 from django.conf import settings
@@ -98,6 +99,31 @@ def _connection() -> EmailBackend:
     )
 
 
+def _close(connection: EmailBackend) -> None:
+    """Close ``connection``, ignoring errors: every message sent over it
+    already has its outcome."""
+    try:
+        connection.close()
+    except (smtplib.SMTPException, OSError) as error:
+        logger.debug("Closing the SMTP connection failed: %s", error)
+
+
+def _email(
+    config: EmailConfig, message: Message, connection: EmailBackend
+) -> EmailMultiAlternatives:
+    email = EmailMultiAlternatives(
+        subject=one_line(message.subject),
+        body=message.text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[config.to],
+        headers=_headers(message),
+        connection=connection,
+    )
+    if message.html:
+        email.attach_alternative(message.html, "text/html")
+    return email
+
+
 def _failure(error: Exception) -> NotificationFailed:
     """Translate an SMTP error into ``NotificationFailed``.
 
@@ -139,30 +165,69 @@ class EmailNotifier(Notifier):
         Raises ``NotificationFailed``: permanent when the server refuses
         the recipient or the message with a 5xx reply, temporary otherwise.
         """
-        email = EmailMultiAlternatives(
-            subject=one_line(message.subject),
-            body=message.text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[config.to],
-            headers=_headers(message),
-            connection=_connection(),
-        )
-        if message.html:
-            email.attach_alternative(message.html, "text/html")
+        failure = next(self.send_many([(config, message)]))
+        if failure is not None:
+            raise failure
 
+    def send_many(
+        self, batch: Iterable[tuple[EmailConfig, Message]]
+    ) -> Iterator[NotificationFailed | None]:
+        """Send each message of ``batch`` as in :meth:`send`, over one SMTP
+        connection, and yield each outcome before sending the next.
+
+        A refused recipient or message leaves the connection open for the
+        next one. Any other error closes it, and the next message opens a
+        new one. When the connection cannot be opened, the remaining
+        messages fail as temporary without another attempt each, so an
+        unreachable server costs one timeout per batch, not one per message.
+        """
         try:
-            email.send()
-        except (smtplib.SMTPException, OSError) as error:
-            failure = _failure(error)
-            logger.warning(
-                "Email %s to %s failed (%s): %s",
-                message.key or "-",
-                self.describe(config),
-                "permanent" if failure.permanent else "temporary",
-                failure.reason,
-            )
-            raise failure from error
-        logger.info("Email %s sent to %s", message.key or "-", self.describe(config))
+            connection = _connection()
+        except NotificationFailed as failure:
+            for _ in batch:
+                yield failure
+            return
+
+        unreachable: NotificationFailed | None = None
+        try:
+            for config, message in batch:
+                if unreachable is not None:
+                    yield unreachable
+                    continue
+                email = _email(config, message, connection)
+                try:
+                    connection.open()
+                except (smtplib.SMTPException, OSError) as error:
+                    unreachable = self._failed(config, message, error)
+                    yield unreachable
+                    continue
+                try:
+                    email.send()
+                except (smtplib.SMTPException, OSError) as error:
+                    if not isinstance(error, smtplib.SMTPRecipientsRefused):
+                        _close(connection)
+                    yield self._failed(config, message, error)
+                    continue
+                logger.info(
+                    "Email %s sent to %s", message.key or "-", self.describe(config)
+                )
+                yield None
+        finally:
+            _close(connection)
+
+    def _failed(
+        self, config: EmailConfig, message: Message, error: Exception
+    ) -> NotificationFailed:
+        failure = _failure(error)
+        failure.__cause__ = error
+        logger.warning(
+            "Email %s to %s failed (%s): %s",
+            message.key or "-",
+            self.describe(config),
+            "permanent" if failure.permanent else "temporary",
+            failure.reason,
+        )
+        return failure
 
     def address(self, config: EmailConfig) -> str:
         return config.to.lower()

@@ -162,6 +162,8 @@ class Delivery(models.Model):
     a row whose claim ran out belongs to a worker that died and is claimed
     again. ``claim_token`` is random per claim, so a worker finds the rows
     it won and cannot mark a row that another worker has claimed since.
+    ``next_attempt_at`` is when a queued row is due, and is empty once the
+    row is sent, failed or skipped.
     """
 
     event = models.ForeignKey(
@@ -186,7 +188,7 @@ class Delivery(models.Model):
         max_length=20, choices=DeliveryState.choices, default=DeliveryState.QUEUED
     )
     attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
     claim_token = models.CharField(max_length=32, blank=True, default="")
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -197,9 +199,14 @@ class Delivery(models.Model):
         ordering = ["-id"]
         verbose_name_plural = "deliveries"
         indexes = [
+            # Only rows still to send have a next attempt, so this index stays
+            # as small as the queue. Its condition is IS NOT NULL because
+            # SQLite uses a partial index only when it can prove the query
+            # implies the condition, and a comparison with a bound parameter
+            # proves IS NOT NULL, but not a match with a list of states.
             models.Index(
-                fields=["next_attempt_at"],
-                condition=models.Q(state__in=["queued", "sending"]),
+                fields=["next_attempt_at", "id"],
+                condition=models.Q(next_attempt_at__isnull=False),
                 name="delivery_due_idx",
             )
         ]

@@ -4,14 +4,10 @@
 active email subscribers and opens one incident on it.
 ``python tests/e2e/notification_worker.py send`` runs
 ``manage.py send_notifications`` until it is killed.
-
-When message rendering or subscriber links are not installed yet, a
-plain stand-in is used, so the test exercises delivery only.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 
@@ -50,29 +46,9 @@ def seed(count: int) -> None:
     )
 
 
-def _stand_ins() -> None:
-    from statuscore import dispatch
-    from statuscore.notifiers import Message
-
-    if importlib.util.find_spec("statuscore.messages") is None:
-
-        def render(delivery, notifier_class):
-            return Message(
-                event_kind=delivery.event.kind,
-                subject=f"{delivery.event.payload['name']} on {delivery.event.page.name}",
-                text="An incident was opened.",
-                key=delivery.key,
-            )
-
-        dispatch._render = render
-    if importlib.util.find_spec("statuscore.subscriptions") is None:
-        dispatch._subscriber_links = lambda subscriber: {}
-
-
 def send() -> None:
     from django.core.management import call_command
 
-    _stand_ins()
     call_command("send_notifications", poll=0.05)
 
 

@@ -1,5 +1,6 @@
 """A sender killed in the middle of delivery, then restarted, sends every
-message once to a real SMTP server."""
+message to a real SMTP server, repeating at most the one message that was
+accepted but not yet marked sent."""
 
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ def run(env, *args, **options) -> subprocess.Popen:
     )
 
 
-def test_killed_sender_delivers_each_message_once(environment, sink):
+def test_killed_sender_repeats_at_most_one(environment, sink):
     migrate = subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
         cwd=ROOT,
@@ -95,13 +96,15 @@ def test_killed_sender_delivers_each_message_once(environment, sink):
     message_ids = collections.defaultdict(set)
     for received in sink.received:
         message_ids[received.rcpt_tos[0]].add(received.message["Message-ID"])
-    repeated = {to: n for to, n in per_recipient.items() if n > 1}
+    repeats = sum(count - 1 for count in per_recipient.values())
 
     assert at_kill < SUBSCRIBERS
     assert len(per_recipient) == SUBSCRIBERS
+    assert min(per_recipient.values()) >= 1
     # A kill after the server accepted a message and before its row was
-    # marked sent makes one repeat, with the same Message-ID. One sender
-    # has at most one message in that window.
-    assert len(repeated) <= 1
+    # marked sent makes one repeat. The sender records each outcome before
+    # it sends the next message of a batch, so one kill of one sender
+    # repeats at most one message.
+    assert repeats <= 1
     assert all(len(ids) == 1 for ids in message_ids.values())
     assert all(None not in ids for ids in message_ids.values())

@@ -1,3 +1,3 @@
 """Fixtures for statuscore's tests of notification delivery."""
 
-from tests.statuscore.notifying import notifier, rendering  # noqa: F401
+from tests.statuscore.notifying import notifier  # noqa: F401

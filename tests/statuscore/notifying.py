@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
+from collections.abc import Callable
 from typing import ClassVar
 
 import pydantic
 import pytest
 
-from statuscore import dispatch, hookimpl
+from statuscore import hookimpl
 from statuscore.exceptions import NotificationFailed
 from statuscore.models import Subscriber, SubscriberState
 from statuscore.notifiers import Message, Notifier
@@ -22,7 +22,11 @@ class RecordingConfig(pydantic.BaseModel):
 
 
 class RecordingNotifier(Notifier):
-    """Records each message per target; raises the failure set for a target."""
+    """Records each message per target; raises the failure set for a target.
+
+    ``before_send``, when set, is called with each message before it is
+    recorded, so a test can look at the database at that moment.
+    """
 
     name = "recording"
     label = "Recording (tests only)"
@@ -31,8 +35,11 @@ class RecordingNotifier(Notifier):
 
     sent: ClassVar[list[tuple[str, Message]]] = []
     failures: ClassVar[dict[str, NotificationFailed | Exception]] = {}
+    before_send: ClassVar[Callable[[Message], None] | None] = None
 
     def send(self, config: RecordingConfig, message: Message) -> None:
+        if self.before_send is not None:
+            self.before_send(message)
         failure = self.failures.get(config.to)
         if failure is not None:
             raise failure
@@ -52,36 +59,9 @@ class RecordingPlugin:
 def notifier():
     RecordingNotifier.sent = []
     RecordingNotifier.failures = {}
+    RecordingNotifier.before_send = None
     with temporary_plugin(RecordingPlugin(), name="recording-notifier"):
         yield RecordingNotifier
-
-
-def _plain_render(delivery, notifier_class) -> Message:
-    event = delivery.event
-    links = {}
-    if delivery.subscriber is not None:
-        links = dispatch._subscriber_links(delivery.subscriber)
-    return Message(
-        event_kind=event.kind,
-        subject=f"{event.kind} on {event.page.name}",
-        text=str(event.payload),
-        key=delivery.key,
-        unsubscribe_url=links.get("unsubscribe_url", ""),
-    )
-
-
-def _plain_links(subscriber) -> dict[str, str]:
-    return {"unsubscribe_url": f"http://status.test/unsubscribe/{subscriber.pk}/"}
-
-
-@pytest.fixture
-def rendering(monkeypatch):
-    """Stand in for message rendering and subscriber links while the modules
-    that provide them are not installed."""
-    if importlib.util.find_spec("statuscore.messages") is None:
-        monkeypatch.setattr(dispatch, "_render", _plain_render)
-    if importlib.util.find_spec("statuscore.subscriptions") is None:
-        monkeypatch.setattr(dispatch, "_subscriber_links", _plain_links)
 
 
 def make_subscriber(

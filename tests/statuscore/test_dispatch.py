@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from statuscore import dispatch, services
@@ -19,6 +21,7 @@ from statuscore.models import (
     Subscriber,
     SubscriberState,
 )
+from statuscore.subscriptions.tokens import read_token
 from statuscore.tasks import process_outbox
 from tests.statuscore.notifying import make_subscriber
 
@@ -235,8 +238,12 @@ def test_drain_fans_out_before_marking_processed(page, api, monkeypatch):
 
 
 @pytest.fixture
-def sending(notifier, rendering):
+def sending(notifier):
     return notifier
+
+
+def token_in(path: str) -> str:
+    return path.rstrip("/").rsplit("/", 1)[1]
 
 
 def fan_out_incident(page, *components) -> Event:
@@ -255,20 +262,102 @@ def test_delivery_sent_once_with_key(page, api, sending):
     delivery = Delivery.objects.get()
     assert [to for to, _ in sending.sent] == ["all@example.test"]
     assert sending.sent[0][1].key == delivery.key
+    assert sending.sent[0][1].event_kind == EventKind.INCIDENT_CREATED
+    assert "Errors" in sending.sent[0][1].subject
+    assert "Looking into it." in sending.sent[0][1].text
     assert delivery.key.startswith(f"{event.id}:s:")
     assert delivery.state == DeliveryState.SENT
     assert delivery.sent_at is not None
     assert delivery.attempts == 1
 
 
-def test_subscriber_message_carries_links(page, api, sending):
+def test_subscriber_message_carries_links(page, api, sending, settings):
+    settings.BASE_URL = "https://status.example.test"
     subscriber = make_subscriber(page, "all@example.test")
     fan_out_incident(page, api)
 
     dispatch.deliver_due()
 
-    expected = dispatch._subscriber_links(subscriber)["unsubscribe_url"]
-    assert sending.sent[0][1].unsubscribe_url == expected
+    message = sending.sent[0][1]
+    unsubscribe = urlsplit(message.unsubscribe_url)
+    one_click = urlsplit(message.unsubscribe_post_url)
+    assert unsubscribe.netloc == "status.example.test"
+    assert read_token(token_in(unsubscribe.path), "unsubscribe") == subscriber
+    assert read_token(token_in(one_click.path), "unsubscribe") == subscriber
+    assert one_click.path != unsubscribe.path
+
+
+def test_sent_row_leaves_queue(page, api, sending):
+    make_subscriber(page, "all@example.test")
+    fan_out_incident(page, api)
+
+    dispatch.deliver_due()
+
+    delivery = Delivery.objects.get()
+    assert delivery.next_attempt_at is None
+    assert delivery.claimed_until is None
+    assert delivery.claim_token == ""
+
+
+def test_each_row_marked_before_next_send(page, api, sending):
+    for index in range(3):
+        make_subscriber(page, f"user{index}@example.test")
+    fan_out_incident(page, api)
+    sent_before: list[int] = []
+    sending.before_send = staticmethod(
+        lambda message: sent_before.append(
+            Delivery.objects.filter(state=DeliveryState.SENT).count()
+        )
+    )
+
+    dispatch.deliver_due()
+
+    assert sent_before == [0, 1, 2]
+    assert Delivery.objects.filter(state=DeliveryState.SENT).count() == 3
+
+
+def test_error_mid_batch_fails_only_that_row(page, api, sending):
+    for to in ("first@example.test", "buggy@example.test", "last@example.test"):
+        make_subscriber(page, to)
+    sending.failures["buggy@example.test"] = KeyError("template")
+    fan_out_incident(page, api)
+
+    dispatch.deliver_due()
+
+    states = dict(Delivery.objects.values_list("subscriber__address", "state"))
+    assert [to for to, _ in sending.sent] == ["first@example.test", "last@example.test"]
+    assert states["first@example.test"] == DeliveryState.SENT
+    assert states["buggy@example.test"] == DeliveryState.QUEUED
+    assert states["last@example.test"] == DeliveryState.SENT
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
+def test_claim_walks_due_index(page, api):
+    query = (
+        Delivery.objects.filter(dispatch._due(timezone.now()))
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", flat=True)[:200]
+    )
+
+    plan = query.explain()
+
+    assert "USING INDEX delivery_due_idx" in plan
+    assert "TEMP B-TREE" not in plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads an SQLite pragma")
+@pytest.mark.django_db(transaction=True)
+def test_marking_sent_restores_sqlite_sync(page, api, sending):
+    make_subscriber(page, "all@example.test")
+    fan_out_incident(page, api)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA synchronous = FULL")
+
+        dispatch.deliver_due()
+
+        cursor.execute("PRAGMA synchronous")
+        assert cursor.fetchone()[0] == 2
+    assert Delivery.objects.get().state == DeliveryState.SENT
 
 
 def test_temporary_failure_retried_later(page, api, sending):
@@ -408,7 +497,9 @@ def test_repeated_failures_disable_channel(page, api, sending, settings):
 def test_unsubscribed_after_fan_out_skipped(page, api, sending):
     subscriber = make_subscriber(page, "leaving@example.test")
     fan_out_incident(page, api)
-    Subscriber.objects.filter(pk=subscriber.pk).update(state=SubscriberState.UNSUBSCRIBED)
+    Subscriber.objects.filter(pk=subscriber.pk).update(
+        state=SubscriberState.UNSUBSCRIBED
+    )
 
     dispatch.deliver_due()
 

@@ -91,7 +91,7 @@ def test_state_change_while_flapping_reaches_no_channel(page, channel):
     assert Delivery.objects.filter(event=row).count() == 0
 
 
-def test_certificate_reminders_one_message_per_threshold(page, channel, rendering):
+def test_certificate_reminders_one_message_per_threshold(page, channel):
     check = create_check(page, "TLS of tls.test", "fake", {})
     start = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
     not_after = start + timedelta(days=45, hours=1)

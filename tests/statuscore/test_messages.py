@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
 
 import pydantic
@@ -11,6 +12,7 @@ from statuscore import services
 from statuscore.events import Event
 from statuscore.messages import (
     SHORT_LIMIT,
+    MessageRenderer,
     render_confirmation,
     render_message,
     shorten,
@@ -250,6 +252,65 @@ def test_catalogue_translates_every_message(language):
 
     assert (po / "django.mo").exists()
     assert untranslated == []
+
+
+def recipient_links(number: int) -> dict[str, str]:
+    # An "&" checks that the HTML part gets the escaped link.
+    return {
+        "url": LINKS["url"],
+        "unsubscribe_url": f"https://status.acme.test/unsubscribe/t{number}&x/",
+        "unsubscribe_post_url": f"https://status.acme.test/one-click/t{number}/",
+        "manage_url": f"https://status.acme.test/manage/m{number}/",
+    }
+
+
+def render_both(renderer, event, page, number, language="en"):
+    arguments = {
+        "language": language,
+        "links": recipient_links(number),
+        "key": f"41:s:{number}",
+    }
+    copied = renderer.render(event, page, EmailLike, **arguments)
+    full = render_message(event, page, EmailLike, **arguments)
+    return copied.model_dump(), full.model_dump()
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_renderer_matches_full_rendering(page, incident_event, language):
+    renderer = MessageRenderer()
+
+    for number in range(4):
+        copied, full = render_both(renderer, incident_event, page, number, language)
+        assert copied == full
+        assert f"t{number}&amp;x" in copied["html"]
+
+
+def test_renderer_keeps_languages_apart(page, incident_event):
+    renderer = MessageRenderer()
+
+    english, _ = render_both(renderer, incident_event, page, 1, "en")
+    german, _ = render_both(renderer, incident_event, page, 2, "de")
+
+    assert english["language"] == "en"
+    assert german["language"] == "de"
+    assert english["subject"] != german["subject"]
+
+
+def test_renderer_renders_each_when_template_alters_links(
+    page, incident_event, settings, tmp_path
+):
+    footer = tmp_path / "statuscore" / "messages" / "default" / "footer.txt"
+    footer.parent.mkdir(parents=True)
+    footer.write_text("Unsubscribe: {{ unsubscribe_url|upper }}\n")
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["DIRS"] = [str(tmp_path)]
+    settings.TEMPLATES = templates
+    renderer = MessageRenderer()
+
+    for number in range(4):
+        copied, full = render_both(renderer, incident_event, page, number)
+        assert copied == full
+        assert f"T{number}&X" in copied["text"]
 
 
 # -- Maintenance -------------------------------------------------------------------

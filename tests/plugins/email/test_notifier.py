@@ -136,6 +136,68 @@ def test_unreachable_server_is_temporary_failure(settings):
     assert not raised.value.permanent
 
 
+def test_batch_shares_one_connection(smtp_sink):
+    batch = [
+        (EmailConfig(to=f"user{index}@example.test"), make_message(key=f"k{index}"))
+        for index in range(3)
+    ]
+
+    outcomes = list(EmailNotifier().send_many(batch))
+
+    assert outcomes == [None, None, None]
+    assert len(smtp_sink.received) == 3
+    assert len({received.peer for received in smtp_sink.received}) == 1
+
+
+def test_batch_continues_after_refused_recipient(smtp_sink):
+    smtp_sink.refuse.add("gone@example.test")
+    addresses = ["first@example.test", "gone@example.test", "last@example.test"]
+    batch = [(EmailConfig(to=to), make_message()) for to in addresses]
+
+    first, refused, last = EmailNotifier().send_many(batch)
+
+    assert first is None
+    assert refused.permanent
+    assert "550" in refused.reason
+    assert last is None
+    assert [r.rcpt_tos for r in smtp_sink.received] == [
+        ["first@example.test"],
+        ["last@example.test"],
+    ]
+
+
+def test_batch_yields_before_sending_next(smtp_sink):
+    batch = [
+        (EmailConfig(to=f"user{index}@example.test"), make_message())
+        for index in range(3)
+    ]
+    outcomes = EmailNotifier().send_many(batch)
+
+    next(outcomes)
+    received_after_first = len(smtp_sink.received)
+    outcomes.close()
+
+    assert received_after_first == 1
+    assert len(smtp_sink.received) == 1
+
+
+def test_unreachable_server_fails_whole_batch_once(settings, caplog):
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = free_port()
+    batch = [
+        (EmailConfig(to=f"user{index}@example.test"), make_message())
+        for index in range(3)
+    ]
+
+    with caplog.at_level("WARNING", logger="plugins.email.notifier"):
+        outcomes = list(EmailNotifier().send_many(batch))
+
+    assert all(outcome is not None for outcome in outcomes)
+    assert len(outcomes) == 3
+    assert not any(outcome.permanent for outcome in outcomes)
+    assert len(caplog.records) == 1
+
+
 def test_missing_email_host_names_the_setting(settings):
     settings.EMAIL_HOST = ""
 
