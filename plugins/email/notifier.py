@@ -24,14 +24,14 @@ from collections.abc import Iterable, Iterator
 import pydantic
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend
 from django.core.validators import validate_email
 
+from plugins.email.headers import message_id, one_line
 from statuscore.exceptions import NotificationFailed
 from statuscore.notifiers import Message, Notifier
-
-from plugins.email.headers import message_id, one_line
 
 __all__ = ["EmailConfig", "EmailNotifier"]
 
@@ -81,8 +81,18 @@ def _headers(message: Message) -> dict[str, str]:
     return headers
 
 
-def _connection() -> EmailBackend:
+def _connection() -> BaseEmailBackend:
+    """Return a connection to the SMTP server of the ``EMAIL_*`` settings.
+
+    Without ``EMAIL_HOST``, a development site (``DEBUG`` on) uses Django's
+    ``EMAIL_BACKEND`` instead, which ``make run`` sets to print messages on
+    the console, so confirmation links can be followed locally. A
+    production site fails each message with the setting named, and the
+    delivery log shows it.
+    """
     if not getattr(settings, "EMAIL_HOST", ""):
+        if settings.DEBUG:
+            return get_connection(fail_silently=False)
         raise NotificationFailed(
             "EMAIL_HOST is not set: set EMAIL_HOST (and EMAIL_PORT, EMAIL_HOST_USER, "
             "EMAIL_HOST_PASSWORD as needed) to send email."
@@ -99,7 +109,7 @@ def _connection() -> EmailBackend:
     )
 
 
-def _close(connection: EmailBackend) -> None:
+def _close(connection: BaseEmailBackend) -> None:
     """Close ``connection``, ignoring errors: every message sent over it
     already has its outcome."""
     try:
@@ -109,7 +119,7 @@ def _close(connection: EmailBackend) -> None:
 
 
 def _email(
-    config: EmailConfig, message: Message, connection: EmailBackend
+    config: EmailConfig, message: Message, connection: BaseEmailBackend
 ) -> EmailMultiAlternatives:
     email = EmailMultiAlternatives(
         subject=one_line(message.subject),

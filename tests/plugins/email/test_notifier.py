@@ -5,11 +5,10 @@ from __future__ import annotations
 import pydantic
 import pytest
 
-from statuscore.exceptions import NotificationFailed
-from statuscore.notifiers import Message
-
 from plugins.email.headers import one_line
 from plugins.email.notifier import EmailConfig, EmailNotifier
+from statuscore.exceptions import NotificationFailed
+from statuscore.notifiers import Message
 from tests.smtp import free_port
 
 ADDRESS = "ada@example.test"
@@ -205,6 +204,19 @@ def test_missing_email_host_names_the_setting(settings):
         send(make_message())
 
     assert "EMAIL_HOST" in raised.value.reason
+
+
+def test_development_site_without_host_uses_email_backend(settings):
+    from django.core import mail
+
+    settings.EMAIL_HOST = ""
+    settings.DEBUG = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    send(make_message())
+
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [ADDRESS]
 
 
 @pytest.mark.parametrize(
