@@ -99,6 +99,10 @@ class AlertChannelEditForm(forms.ModelForm):
                 f"Invalid JSON: {error.msg} at line {error.lineno}, "
                 f"column {error.colno}."
             ) from None
+        except RecursionError:
+            raise forms.ValidationError(
+                "Invalid JSON: nested too deeply to read."
+            ) from None
         if not isinstance(config, dict):
             raise forms.ValidationError(
                 'The configuration must be a JSON object, such as {"url": "..."}.'

@@ -393,6 +393,10 @@ def render_confirmation(
         "unsubscribe_url": "",
     }
     with translation.override(language):
+        # The email's button opens the confirmation page, so it says so.
+        context["button_label"] = translation.gettext(
+            "Confirm your subscription to %(page_name)s"
+        ) % {"page_name": page.name}
         parts = _render_parts("confirmation", notifier, context)
     return Message(
         event_kind="subscription.confirmation",

@@ -24,8 +24,17 @@ def pydantic_errors(error: pydantic.ValidationError, prefix: str) -> ValidationF
     errors: dict[str, list[str]] = {}
     for item in error.errors():
         path = ".".join(str(part) for part in (prefix, *item["loc"]))
-        errors.setdefault(path, []).append(item["msg"])
+        errors.setdefault(path, []).append(_readable(item))
     return ValidationFailed(errors)
+
+
+def _readable(item: dict) -> str:
+    """Return pydantic's message without the "Value error, " it puts before
+    messages raised by validators, which reads as noise to a visitor."""
+    message = item["msg"]
+    if item.get("type") == "value_error":
+        message = message.removeprefix("Value error, ")
+    return message
 
 
 def require_choice(field: str, value: str, choices: type[models.TextChoices]) -> None:

@@ -85,6 +85,21 @@ def _unprotect(value: str) -> str:
     return value
 
 
+def _records(reader: csv.DictReader) -> Iterable[dict]:
+    """Yield the records of ``reader``; raise ``ValidationFailed`` on ``file``
+    for text the csv module cannot parse, such as a cell longer than its
+    field size limit (128 KiB)."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise ValidationFailed.for_field(
+                "file", f"line {reader.line_num}: the CSV cannot be read: {error}."
+            ) from None
+
+
 def _read_rows(page: Page, text: str) -> list[_Row]:
     """Parse and check every row; raise ``ValidationFailed`` naming each
     bad one as ``line <n>: <column>``."""
@@ -99,7 +114,7 @@ def _read_rows(page: Page, text: str) -> list[_Row]:
     reader.fieldnames = headers
 
     rows, errors = [], {}
-    for values in reader:
+    for values in _records(reader):
         line = reader.line_num
         if len(rows) >= MAX_ROWS:
             raise ValidationFailed.for_field(
@@ -149,8 +164,15 @@ def import_subscribers(page: Page, text: str, *, confirmed: bool) -> ImportResul
             "address_key", "state"
         )
     )
+    seen: set[str] = set()
     for row in rows:
         key = secrets.digest(f"{NOTIFIER}:{row.address}")
+        if key in seen:
+            # The same address twice in one file, perhaps in another case:
+            # one subscriber, one confirmation message.
+            result.unchanged += 1
+            continue
+        seen.add(key)
         state = existing.get(key)
         if state == SubscriberState.UNSUBSCRIBED:
             result.skipped_unsubscribed += 1

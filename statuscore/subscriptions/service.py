@@ -96,6 +96,12 @@ def _components(page: Page, components: Iterable | None) -> list[Component]:
         raise ValidationFailed.for_field(
             "components", "Each component must be given by its id."
         ) from None
+    out_of_range = sorted(pk for pk in ids if not 0 < pk < 2**63)
+    if out_of_range:
+        raise ValidationFailed.for_field(
+            "components",
+            f"No component of this page has the id {out_of_range[0]}.",
+        )
 
     found = list(Component.objects.filter(page=page, pk__in=ids))
     missing = ids - {component.pk for component in found}

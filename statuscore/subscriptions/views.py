@@ -42,8 +42,11 @@ def _render(
     request: HttpRequest, name: str, context: dict, status: int = 200
 ) -> HttpResponse:
     response = render(request, TEMPLATES + name, context, status=status)
-    # The token in the URL is a credential; keep it out of Referer headers.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token in the URL is a credential; keep it out of Referer headers
+    # sent to other sites. "no-referrer" would also make browsers send
+    # "Origin: null" with the page's own form, which Django's CSRF check
+    # rejects, so the button would fail in every browser.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 

@@ -156,6 +156,16 @@ def test_channel_create_invalid_json(admin_client, page):
     assert not AlertChannel.objects.exists()
 
 
+def test_channel_create_deeply_nested_json(admin_client, page):
+    nested = "[" * 5000 + "]" * 5000
+
+    response = admin_client.post(CHANNELS_ADD, channel_form(page, config=nested))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["config"][0].startswith("Invalid JSON")
+    assert not AlertChannel.objects.exists()
+
+
 def test_channel_add_form_lists_notifiers_and_events(admin_client, page):
     response = admin_client.get(CHANNELS_ADD)
 

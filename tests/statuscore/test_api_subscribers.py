@@ -143,3 +143,17 @@ def test_schema_declares_responses(status):
     operation = schema["paths"]["/api/v2/subscribers"]["post"]
 
     assert status in operation["responses"]
+
+
+def test_subscribe_names_component_id_too_large(subscription_page):
+    body = {
+        "notifier": "recmail",
+        "config": {"to": "a@b.test"},
+        "components": ["99999999999999999999999999"],
+    }
+
+    response = post(Client(), body)
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "components"]
+    assert not Subscriber.objects.exists()

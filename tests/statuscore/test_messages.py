@@ -229,6 +229,15 @@ def test_confirmation_link_in_french(page):
     assert message.html
 
 
+def test_confirmation_email_button_names_the_action(page):
+    message = render_confirmation(
+        page, EmailLike, language="en", confirm_url="https://s.test/confirm/tok"
+    )
+
+    assert ">Confirm your subscription to Acme Status</a>" in message.html
+    assert "View the status page" not in message.html
+
+
 def test_confirmation_code_for_sms(page):
     message = render_confirmation(page, SmsLike, language=None, code="482913")
 

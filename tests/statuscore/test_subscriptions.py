@@ -412,3 +412,11 @@ def test_links_fall_back_to_base_url(subscription_page, committed, settings):
     links = subscriber_links(subscriber)
 
     assert links["manage_url"].startswith("https://base.example.test/subscriptions/")
+
+
+def test_bad_address_message_has_no_pydantic_prefix(subscription_page):
+    with pytest.raises(ValidationFailed) as raised:
+        subscribe(subscription_page, "recmail", {"to": "nope"})
+
+    [message] = raised.value.errors["config.to"]
+    assert not message.startswith("Value error")

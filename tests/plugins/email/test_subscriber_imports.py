@@ -129,3 +129,27 @@ def test_export_neutralises_formulas(email_page, committed):
 
     [row] = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert row["address"] == "'=cmd@example.test"
+
+
+def test_import_same_address_twice_sends_one_confirmation(
+    email_page, committed, smtp_sink
+):
+    text = "address\ndup@example.test\nDUP@example.test\n"
+
+    with committed():
+        result = import_subscribers(email_page, text, confirmed=False)
+
+    assert Subscriber.objects.count() == 1
+    assert result.created == 1
+    assert result.unchanged == 1
+    assert len(smtp_sink.messages_to("dup@example.test")) == 1
+
+
+def test_import_rejects_oversized_cell_naming_file(email_page):
+    text = "address,components\nbig@example.test," + "x" * 200_000 + "\n"
+
+    with pytest.raises(ValidationFailed) as raised:
+        import_subscribers(email_page, text, confirmed=True)
+
+    assert "file" in raised.value.errors
+    assert not Subscriber.objects.exists()
