@@ -19,6 +19,7 @@ from django import forms
 from django.utils.html import format_html, format_html_join
 
 from statuscms.check_forms import SECRET_PLACEHOLDER, describe_config
+from statuscms.forms import parse_config_json
 from statuscms.scope import visible_pages
 from statuscore.events import EventKind
 from statuscore.models import AlertChannel, Page
@@ -92,21 +93,7 @@ class AlertChannelEditForm(forms.ModelForm):
         return config
 
     def clean_config(self) -> dict:
-        try:
-            config = json.loads(self.cleaned_data["config"])
-        except json.JSONDecodeError as error:
-            raise forms.ValidationError(
-                f"Invalid JSON: {error.msg} at line {error.lineno}, "
-                f"column {error.colno}."
-            ) from None
-        except RecursionError:
-            raise forms.ValidationError(
-                "Invalid JSON: nested too deeply to read."
-            ) from None
-        if not isinstance(config, dict):
-            raise forms.ValidationError(
-                'The configuration must be a JSON object, such as {"url": "..."}.'
-            )
+        config = parse_config_json(self.cleaned_data["config"])
         return config
 
     def clean(self) -> dict:

@@ -15,7 +15,7 @@ import pydantic
 from django import forms
 from django.utils.html import format_html, format_html_join
 
-from statuscms.forms import OnlyPageDefaultMixin, PageLabelMixin
+from statuscms.forms import OnlyPageDefaultMixin, PageLabelMixin, parse_config_json
 from statuscore.models import Check, Component, ComponentStatus
 from statuscore.plugins import get_checkers
 from statuscore.services.checks import OUTAGE_STATUSES
@@ -168,21 +168,7 @@ class CheckEditForm(forms.ModelForm):
         return [name.strip() for name in raw.split(",") if name.strip()]
 
     def clean_config(self) -> dict:
-        try:
-            config = json.loads(self.cleaned_data["config"])
-        except json.JSONDecodeError as error:
-            raise forms.ValidationError(
-                f"Invalid JSON: {error.msg} at line {error.lineno}, "
-                f"column {error.colno}."
-            ) from None
-        except RecursionError:
-            raise forms.ValidationError(
-                "Invalid JSON: nested too deeply to read."
-            ) from None
-        if not isinstance(config, dict):
-            raise forms.ValidationError(
-                'The configuration must be a JSON object, such as {"url": "..."}.'
-            )
+        config = parse_config_json(self.cleaned_data["config"])
 
         # A placeholder sent back unchanged keeps the stored secret.
         stored = self.instance.config if self.instance.pk else {}

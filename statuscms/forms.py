@@ -8,6 +8,8 @@ The forms validate input only. The views pass ``cleaned_data`` to
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.utils.html import format_html
 
@@ -23,6 +25,7 @@ from statuscore.models import (
 )
 
 __all__ = [
+    "parse_config_json",
     "ComponentCreateForm",
     "ComponentEditForm",
     "ComponentGroupCreateForm",
@@ -273,3 +276,25 @@ class IncidentUpdateForm(AffectedComponentsMixin, forms.ModelForm):
         if resolving and data.get("restore_operational"):
             return ComponentStatus.OPERATIONAL
         return super().chosen_status()
+
+
+def parse_config_json(text: str) -> dict:
+    """Return the JSON object of a plugin configuration field, or raise a
+    ``ValidationError`` saying what is wrong with the text.
+
+    The plugin's own model validates the content afterwards; this only
+    reads the JSON, which the admin shows as a text area.
+    """
+    try:
+        config = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise forms.ValidationError(
+            f"Invalid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
+        ) from None
+    except RecursionError:
+        raise forms.ValidationError("Invalid JSON: nested too deeply to read.") from None
+    if not isinstance(config, dict):
+        raise forms.ValidationError(
+            'The configuration must be a JSON object, such as {"url": "..."}.'
+        )
+    return config
