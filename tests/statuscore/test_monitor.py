@@ -739,7 +739,9 @@ broken_plugin = SimpleNamespace(
         ("unserialisable details", "details"),
     ],
 )
-def test_broken_checker_confirmed_down(page, component, quick_retries, mode, reason_part):
+def test_broken_checker_confirmed_down(
+    page, component, quick_retries, mode, reason_part
+):
     with temporary_plugin(broken_plugin):
         check = create_check(
             page,
