@@ -41,13 +41,17 @@ def add_results(check, start, end, status="up"):
     """
     count = int((end - start) / MINUTE)
     CheckResult.objects.bulk_create(
-        CheckResult(uptime_check=check, checked_at=start + index * MINUTE, status=status)
+        CheckResult(
+            uptime_check=check, checked_at=start + index * MINUTE, status=status
+        )
         for index in range(count)
     )
 
 
 def component_entry(payload, component):
-    (entry,) = [item for item in payload["components"] if item["id"] == str(component.pk)]
+    (entry,) = [
+        item for item in payload["components"] if item["id"] == str(component.pk)
+    ]
     return entry
 
 
