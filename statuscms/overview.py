@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from statuscore.history import DEFAULT_DAYS, component_uptimes
 from statuscore.models import (
     Component,
     ComponentGroup,
@@ -29,6 +30,7 @@ from statuscore.summary import page_zone
 __all__ = [
     "HISTORY_DAYS",
     "GroupRow",
+    "UptimeNote",
     "HistoryDay",
     "PageOverview",
     "load_page_overview",
@@ -51,6 +53,39 @@ class HistoryDay:
 
     date: date
     incidents: list[Incident]
+
+
+@dataclass(frozen=True)
+class UptimeNote:
+    """A component's uptime over the last ``days`` local days, as the page shows it.
+
+    ``percent`` is None while its checks have no results ("No data yet").
+    ``covered_days`` is the coverage in whole days, so a note such as
+    "data for 19 days of the last 90" shows when it is below ``days``.
+    """
+
+    percent: float | None
+    covered_days: int
+    days: int
+
+    @property
+    def partial(self) -> bool:
+        return self.covered_days < self.days
+
+
+def _attach_uptime(page: Page, components: list[Component], now: datetime) -> None:
+    """Set ``uptime_note`` on each component: an ``UptimeNote``, or None
+    for a component without checks, which has no figure to show."""
+    for uptime in component_uptimes(page, components=components, now=now):
+        note = None
+        if uptime.checks_count:
+            history = uptime.history
+            note = UptimeNote(
+                percent=history.uptime_percent,
+                covered_days=round((history.coverage or 0.0) * DEFAULT_DAYS),
+                days=DEFAULT_DAYS,
+            )
+        uptime.component.uptime_note = note  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -117,10 +152,12 @@ def load_page_overview(page: Page, *, now: datetime | None = None) -> PageOvervi
     incidents or updates the page has. The banner counts every component,
     including those that ``showcase`` or ``only_show_if_degraded`` hide from
     the list. ``now`` defaults to the current time and sets which 14 days
-    the history covers, counted in the page's time zone.
+    the history covers, counted in the page's time zone. Each component
+    gets ``uptime_note``, its 90-day uptime (see ``UptimeNote``).
     """
     zone = page_zone(page)
-    today = timezone.localtime(now or timezone.now(), zone).date()
+    now = now or timezone.now()
+    today = timezone.localtime(now, zone).date()
     window_start = datetime.combine(
         today - timedelta(days=HISTORY_DAYS - 1), time.min, tzinfo=zone
     )
@@ -144,6 +181,7 @@ def load_page_overview(page: Page, *, now: datetime | None = None) -> PageOvervi
         [incident.impact for incident in open_incidents],
         maintenance_in_progress,
     )
+    _attach_uptime(page, components, now)
     group_rows, ungrouped = _group_components(groups, components)
 
     return PageOverview(

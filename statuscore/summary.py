@@ -51,6 +51,7 @@ __all__ = [
     "build_summary",
     "format_timestamp",
     "group_public_id",
+    "page_payload",
     "page_zone",
 ]
 
@@ -120,7 +121,8 @@ def _last_change(page: Page) -> datetime:
     )
 
 
-def _page_payload(page: Page, zone: zoneinfo.ZoneInfo) -> dict:
+def page_payload(page: Page, zone: zoneinfo.ZoneInfo) -> dict:
+    """Build the ``page`` object that every v2 response starts with."""
     return {
         "id": str(page.pk),
         "name": page.name,
@@ -330,7 +332,7 @@ def build_summary(page: Page, *, now: datetime | None = None) -> dict:
         any(m.status in ACTIVE_MAINTENANCE_STATUSES for m in maintenances),
     )
     return {
-        "page": _page_payload(page, zone),
+        "page": page_payload(page, zone),
         "components": _components_payload(groups, components, zone),
         "incidents": [
             _incident_payload(incident, page, zone) for incident in incidents
@@ -353,7 +355,7 @@ def build_status(page: Page) -> dict:
 
     status = compute_page_status(list(statuses), list(impacts), maintenance_in_progress)
     return {
-        "page": _page_payload(page, page_zone(page)),
+        "page": page_payload(page, page_zone(page)),
         "status": {"indicator": status.indicator, "description": status.description},
     }
 
@@ -364,6 +366,6 @@ def build_components(page: Page) -> dict:
     groups = list(ComponentGroup.objects.filter(page=page))
     components = list(Component.objects.filter(page=page))
     return {
-        "page": _page_payload(page, zone),
+        "page": page_payload(page, zone),
         "components": _components_payload(groups, components, zone),
     }

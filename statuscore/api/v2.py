@@ -1,7 +1,8 @@
 """The public, read-only v2 JSON, compatible with Atlassian Statuspage.
 
 Clients written for Statuspage's ``/api/v2/summary.json``,
-``status.json`` and ``components.json`` read these as they are. The page
+``status.json`` and ``components.json`` read these as they are.
+``uptime.json`` is this project's own addition. The page
 is chosen by the request's host, with ``?page=<slug>`` as a fallback; see
 ``statuscore.api.pages.resolve_page``.
 """
@@ -21,7 +22,9 @@ from statuscore.api.statuspage import (
     StatusResponse,
     SummaryResponse,
 )
+from statuscore.api.uptime import UptimeResponse
 from statuscore.summary import build_components, build_status, build_summary
+from statuscore.uptime_summary import build_uptime
 
 __all__ = ["TAG", "TAG_DESCRIPTION", "router"]
 
@@ -95,12 +98,28 @@ def components(request: HttpRequest, query: Query[PageQuery]) -> dict:
     return build_components(resolve_page(request, query.page))
 
 
+@router.get(
+    "/uptime.json",
+    response={200: UptimeResponse, 404: Error},
+    summary="Component uptime",
+    url_name="v2-uptime",
+)
+@decorate_view(public_read)
+def uptime(request: HttpRequest, query: Query[PageQuery]) -> dict:
+    """Return each component's uptime and coverage over the last 24 hours,
+    7, 30 and 90 days, and for each of the last 90 days. Time without
+    check results is left out of the uptime and lowers the coverage.
+    This endpoint is not part of Statuspage's format."""
+    return build_uptime(resolve_page(request, query.page))
+
+
 # HEAD is answered like GET, without a body, for monitors and link checkers.
 # It stays out of the schema, where it would repeat each GET's operationId.
 for _path, _view, _response in [
     ("/summary.json", summary, SummaryResponse),
     ("/status.json", status, StatusResponse),
     ("/components.json", components, ComponentsResponse),
+    ("/uptime.json", uptime, UptimeResponse),
 ]:
     router.add_api_operation(
         _path,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import logging
 import time
 from datetime import datetime
@@ -86,6 +87,24 @@ async def run_checker(
         )
         return Outcome(
             "down", elapsed_ms(), f"checker {checker_name} returned no outcome"
+        )
+
+    # Details are stored in a JSON column. Details that JSON cannot encode
+    # would make recording fail, and the result would be dropped with only
+    # a log line, so the check is recorded as down instead.
+    try:
+        json.dumps(outcome.details)
+    except (TypeError, ValueError) as error:
+        logger.error(
+            "Checker %s returned invalid details for check %s: %s",
+            checker_name,
+            check_id,
+            error,
+        )
+        return Outcome(
+            "down",
+            outcome.response_time_ms,
+            f"checker {checker_name} returned invalid details: {error}",
         )
     return outcome
 

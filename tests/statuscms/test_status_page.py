@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from statuscms.models import DEFAULT_BRAND_COLOR, StatusPage
 from statuscore import services
-from statuscore.models import Maintenance
+from statuscore.models import CheckResult, Maintenance
+from statuscore.testing import fake_plugin, temporary_plugin
 
 XSS = "<img src=x onerror=alert(1)>"
 XSS_ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
@@ -261,3 +262,86 @@ def test_page_query_budget(client, status_page, page, django_assert_max_num_quer
     # Wagtail 8.0; the rest leaves room for a logo's rendition.
     with django_assert_max_num_queries(15):
         render(client)
+
+
+@pytest.fixture
+def fake_checker():
+    with temporary_plugin(fake_plugin):
+        yield
+
+
+def add_minute_results(check, hours: float, status: str = "up") -> None:
+    """Add one result a minute for the last ``hours`` hours."""
+    now = timezone.now()
+    count = int(hours * 60)
+    CheckResult.objects.bulk_create(
+        CheckResult(
+            uptime_check=check,
+            checked_at=now - timedelta(minutes=count - index),
+            status=status,
+        )
+        for index in range(count)
+    )
+
+
+def named_row(html: str, name: str) -> str:
+    start = html.index(f'<span class="component__name">{name}</span>')
+    return html[start : html.index("</li>", start)]
+
+
+def test_check_without_results_no_data(client, status_page, page, fake_checker):
+    component = services.create_component(page, "Search")
+    services.create_check(page, "Search check", "fake", {}, component=component)
+
+    row = named_row(render(client), "Search")
+
+    assert "No data yet" in row
+    assert "%" not in row
+    assert "uptime over" not in row
+    assert "up for" not in row
+    assert "down for" not in row
+
+
+def test_uptime_with_coverage_note(client, status_page, page, fake_checker):
+    component = services.create_component(page, "Search")
+    check = services.create_check(page, "Search check", "fake", {}, component=component)
+    add_minute_results(check, hours=2)
+
+    row = named_row(render(client), "Search")
+
+    assert "100.00% uptime over the last 90 days" in row
+    assert "(data for less than a day of the last 90)" in row
+    assert "No data yet" not in row
+
+
+def test_component_without_checks_no_uptime(client, status_page, page):
+    services.create_component(page, "Docs")
+
+    row = named_row(render(client), "Docs")
+
+    assert "uptime" not in row
+    assert "No data yet" not in row
+
+
+def test_page_queries_do_not_grow_with_checks(
+    client, status_page, page, fake_checker
+):
+    def add_checked_components(count: int) -> None:
+        for number in range(count):
+            component = services.create_component(page, f"Checked {count}-{number}")
+            check = services.create_check(
+                page, f"Check {count}-{number}", "fake", {}, component=component
+            )
+            add_minute_results(check, hours=1, status="down")
+
+    add_checked_components(1)
+    render(client)
+    with CaptureQueriesContext(connection) as few:
+        render(client)
+
+    add_checked_components(5)
+    with CaptureQueriesContext(connection) as many:
+        html = render(client)
+
+    assert html.count("0.00% uptime over the last 90 days") == 6
+    assert len(many) == len(few)

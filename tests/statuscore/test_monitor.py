@@ -697,3 +697,71 @@ def test_locked_results_table_delays_only_writes(page):
     assert results.count() == 15
     assert not results.filter(status="down").exists()
     assert slots == {first_slot + timedelta(seconds=s) for s in (10, 20, 30)}
+
+
+# -- Broken checkers ----------------------------------------------------------
+
+
+class BrokenChecker(Checker):
+    """Fail the way its configured ``reason`` names, as a buggy plugin might."""
+
+    name = "broken"
+    label = "Broken (tests only)"
+    Config = FakeCheckerConfig
+
+    async def run(self, config: FakeCheckerConfig, context: CheckContext) -> Outcome:
+        if config.reason == "raise":
+            raise KeyError("missing-field")
+        if config.reason == "none":
+            return None  # type: ignore[return-value]
+        if config.reason == "bad status":
+            return Outcome("sideways")
+        return Outcome("up", 1.0, details={"checked": datetime(2026, 1, 1)})
+
+
+@hookimpl
+def _register_broken() -> list[type[Checker]]:
+    return [BrokenChecker]
+
+
+broken_plugin = SimpleNamespace(
+    __name__="tests.broken",
+    statuscore_register_checkers=_register_broken,
+)
+
+
+@pytest.mark.parametrize(
+    ("mode", "reason_part"),
+    [
+        ("raise", "KeyError"),
+        ("none", "returned no outcome"),
+        ("bad status", "'sideways'"),
+        ("unserialisable details", "details"),
+    ],
+)
+def test_broken_checker_confirmed_down(
+    page, component, quick_retries, mode, reason_part
+):
+    with temporary_plugin(broken_plugin):
+        check = create_check(
+            page,
+            "Broken",
+            "broken",
+            {"reason": mode},
+            component=component,
+            failure_threshold=2,
+            retries=0,
+        )
+        run_slots(check, 1)
+        check.refresh_from_db()
+        state_after_one = check.state
+        run_slots(check, 1)
+    check.refresh_from_db()
+    results = results_of(check)
+
+    assert len(results) == 2
+    assert {result.status for result in results} == {"down"}
+    assert reason_part in results[-1].reason
+    assert state_after_one != CheckState.DOWN
+    assert check.state == CheckState.DOWN
+    assert len(state_events(check)) == 1
