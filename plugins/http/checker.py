@@ -109,8 +109,14 @@ def _find_verify_error(error: BaseException) -> ssl.SSLCertVerificationError | N
     return None
 
 
-def _certificate_details(leaf: CertificateFacts, now: datetime) -> dict[str, Any]:
-    return {"not_after": leaf.not_after.isoformat(), "days_left": leaf.days_left(now)}
+def _certificate_details(
+    leaf: CertificateFacts, now: datetime, host: str
+) -> dict[str, Any]:
+    return {
+        "certificate_host": host,
+        "not_after": leaf.not_after.isoformat(),
+        "days_left": leaf.days_left(now),
+    }
 
 
 def _served_certificate(response: httpx.Response) -> dict[str, Any]:
@@ -133,7 +139,7 @@ def _served_certificate(response: httpx.Response) -> dict[str, Any]:
         return {}
 
     now = datetime.now(UTC)
-    found = _certificate_details(leaf, now)
+    found = _certificate_details(leaf, now, response.url.host)
     warning = expiry_reason([leaf], now)
     if warning:
         found["warnings"] = [warning]
@@ -226,8 +232,12 @@ async def _fetch(
             request, stream=True, auth=auth if same_origin else None
         )
         details.update(_connected_address(response))
-        if response.next_request is None or not config.follow_redirects:
+        if not hops:
+            # The certificate reported is the monitored URL's, named in
+            # certificate_host: a redirect to another host must not make
+            # that host's certificate stand in for this one's.
             details.update(_served_certificate(response))
+        if response.next_request is None or not config.follow_redirects:
             break
 
         hops.append({"url": str(request.url), "status": response.status_code})
@@ -421,7 +431,7 @@ async def _describe_verify_failure(
         return describe_verify_error(verify_error, url.host, None)
     now = datetime.now(UTC)
     leaf = certificates[0]
-    details.update(_certificate_details(leaf, now))
+    details.update(_certificate_details(leaf, now, url.host))
     expired = expiry_reason(certificates, now)
     return expired or describe_verify_error(verify_error, url.host, leaf)
 

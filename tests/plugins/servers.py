@@ -47,6 +47,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(int(url.path.rsplit("/", 1)[1]), b"status")
         elif url.path == "/redirect":
             self._send(302, b"", [("Location", "/ok")])
+        elif url.path == "/redirect-to":
+            self._send(302, b"", [("Location", parse_qs(url.query)["url"][0])])
         elif url.path == "/loop":
             self._send(302, b"", [("Location", "/loop")])
         elif url.path.startswith("/chain/"):

@@ -132,6 +132,23 @@ def test_trusted_certificate_is_up(authority):
     assert "warnings" not in outcome.details
 
 
+def test_redirect_reports_monitored_host_certificate(authority):
+    monitored = authority.issue_cert("tls.test", not_after=days_from_now(60.5))
+    elsewhere = authority.issue_cert("b.test", not_after=days_from_now(20.5))
+    with https_server(leaf_context(elsewhere)) as other_url:
+        other_port = other_url.rsplit(":", 1)[1]
+        target = f"https://b.test:{other_port}/ok"
+        with https_server(leaf_context(monitored)) as url:
+            port = url.rsplit(":", 1)[1]
+            outcome = run_http(
+                trusting(authority, f"https://tls.test:{port}/redirect-to?url={target}")
+            )
+
+    assert outcome.status == "up"
+    assert outcome.details["certificate_host"] == "tls.test"
+    assert outcome.details["days_left"] == 60
+
+
 def test_unverified_expired_follows_response(tmp_path):
     context = self_signed_context(tmp_path, "tls.test", ISSUED_ON, EXPIRED_ON)
     with https_server(context) as url:
