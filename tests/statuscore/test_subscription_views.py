@@ -85,7 +85,7 @@ def test_confirm_page_shows_button(pending):
 
     assert b'<button type="submit">Confirm subscription</button>' in response.content
     assert b"victim@example.test" in response.content
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_human_post_confirms_after_scan(pending):
