@@ -377,7 +377,7 @@ def render_confirmation(
     confirm_url: str = "",
     code: str = "",
 ) -> Message:
-    """Render the message that asks a new subscriber to confirm.
+    """Render the message that requests a new subscriber's confirmation.
 
     A link-confirmed channel (email) gets ``confirm_url``, which opens a
     page whose button confirms. A code-confirmed channel (SMS) gets
@@ -393,7 +393,7 @@ def render_confirmation(
         "unsubscribe_url": "",
     }
     with translation.override(language):
-        # The email's button opens the confirmation page, so it says so.
+        # The email's button opens the confirmation page, so its label names it.
         context["button_label"] = translation.gettext(
             "Confirm your subscription to %(page_name)s"
         ) % {"page_name": page.name}

@@ -1,10 +1,10 @@
 """The base class for notifier plugins and the message they deliver.
 
 A notifier turns one :class:`Message` into one delivery on its channel.
-The dispatcher renders the message from templates first; the notifier
-then encodes it for its channel (escaping for Slack mrkdwn or Telegram
-MarkdownV2, one-line headers for email). Formatting after templating is
-the notifier's job, because only it knows its channel's syntax.
+The dispatcher renders the message from templates first. The notifier
+then encodes it for its channel: escaping for Slack mrkdwn or Telegram
+MarkdownV2, one-line headers for email. Formatting after templating is
+the notifier's job, because only the notifier has its channel's syntax.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ class Notifier:
     def verify(self, config: pydantic.BaseModel) -> None:
         """Check that the target accepts messages, for ``confirmation = "call"``.
 
-        Return when it answered with success, or raise ``NotificationFailed``.
+        Return when it responded with success, or raise ``NotificationFailed``.
         """
         raise NotImplementedError
 

@@ -7,9 +7,9 @@ backup or a read-only SQL session does not hand out Slack tokens.
 Keys come from ``STATUSCORE_ENCRYPTION_KEYS``: a list of Fernet keys, the
 first used to encrypt and all of them tried to decrypt, so a key can be
 rotated by putting the new one first. Without it, one key is derived from
-``SECRET_KEY``, which keeps ``make run`` working with no set-up; rotating
-``SECRET_KEY`` then makes stored secrets unreadable, which the operator
-guide states.
+``SECRET_KEY``, so ``make run`` works with no set-up. Rotating
+``SECRET_KEY`` then makes stored secrets unreadable, as
+``docs/notifications.md`` states.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The public subscribe endpoint, for sites and apps that offer subscribing.
 
-Open to anyone, like the page itself, so it reveals nothing: the answer is
-the same whether the address was new, pending or already subscribed.
+Open to anyone, like the page itself, so it reveals nothing: the response
+is the same whether the address was new, pending or already subscribed.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ JSON: by the request's host, else by `?page=<slug>`.
   SMS (send it to `/subscribers/confirm`), a verification request for
   webhooks.
 - **Limits.** Requests are counted per target and per client IP address;
-  over the limit the answer is `429` with `Retry-After`.
+  over the limit the response is `429` with `Retry-After`.
 - **Errors.** `422` names each bad field in `detail[].loc`, such as
   `["body", "config", "to"]`.
 """

@@ -6,7 +6,7 @@ chooses which event kinds it wants. A :class:`Subscriber` is a visitor who
 asked to hear about the whole page or some of its components, and receives
 only once confirmed.
 
-Both store their notifier configuration encrypted, because it holds
+Both store their notifier configuration encrypted, because it contains
 tokens and webhook URLs that are credentials. Every message sent is one
 :class:`Delivery` row, unique per event and recipient, which is what makes
 a retry or a crashed worker send nothing twice.
@@ -94,10 +94,10 @@ class SubscriberQuerySet(models.QuerySet):
 class Subscriber(models.Model):
     """A visitor subscribed to a page, through one notifier.
 
-    ``address`` is what a person may see (an email address, a phone number,
-    or a masked webhook URL); ``address_key`` is the keyed digest of the
-    normalised target and makes one subscription per page, notifier and
-    target. ``components`` empty means the whole page.
+    ``address`` is what a person may see: an email address, a phone number,
+    or a masked webhook URL. ``address_key`` is the keyed digest of the
+    normalised target, so the database allows one subscription per page,
+    notifier and target. ``components`` empty means the whole page.
 
     ``confirmation_code_hash`` is the keyed digest of the code sent to a
     notifier that confirms by code, and ``confirmation_attempts`` counts
@@ -158,9 +158,9 @@ class Delivery(models.Model):
 
     ``key`` is ``"<event id>:<recipient kind>:<recipient id>"`` and unique,
     so fanning out an event twice creates nothing new. A worker claims a
-    row by moving it to ``sending`` with ``claimed_until`` in the future;
-    a row whose claim ran out belongs to a worker that died and is claimed
-    again. ``claim_token`` is random per claim, so a worker finds the rows
+    row by moving it to ``sending`` with ``claimed_until`` in the future.
+    A row whose claim ran out belongs to a worker that died, so another
+    worker claims it again. ``claim_token`` is random per claim, so a worker finds the rows
     it won and cannot mark a row that another worker has claimed since.
     ``next_attempt_at`` is when a queued row is due, and is empty once the
     row is sent, failed or skipped.
@@ -201,9 +201,9 @@ class Delivery(models.Model):
         indexes = [
             # Only rows still to send have a next attempt, so this index stays
             # as small as the queue. Its condition is IS NOT NULL because
-            # SQLite uses a partial index only when it can prove the query
-            # implies the condition, and a comparison with a bound parameter
-            # proves IS NOT NULL, but not a match with a list of states.
+            # SQLite uses a partial index only when it can prove that the
+            # query implies the condition. A comparison with a bound parameter
+            # proves IS NOT NULL, but a match with a list of states does not.
             models.Index(
                 fields=["next_attempt_at", "id"],
                 condition=models.Q(next_attempt_at__isnull=False),

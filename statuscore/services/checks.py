@@ -495,7 +495,7 @@ def _announce_state(
 
     ``ends_flapping`` marks the change announced together with
     ``check.flapping_ended``, whose summary already names the state, so
-    alert channels are not told twice.
+    alert channels do not receive it twice.
     """
     new_state = check.state
     logger.info(

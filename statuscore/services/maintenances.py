@@ -362,7 +362,7 @@ def _release_components(
     for component in components:
         current = Component.objects.get(pk=component.pk).status
         if current != ComponentStatus.UNDER_MAINTENANCE:
-            continue  # An editor moved it during the work; theirs stands.
+            continue  # An editor changed it during the work, so it is kept.
         if _covered_elsewhere(maintenance, component):
             continue
         target = component_statuses.get(component) or maintenance.statuses_before.get(
@@ -398,7 +398,7 @@ def _status_kept_elsewhere(
 
 @dataclass(frozen=True)
 class DueMaintenances:
-    """What one scheduler pass did: ids of the maintenances it moved."""
+    """The result of one scheduler pass: ids of the maintenances it moved."""
 
     started: list[int]
     completed: list[int]

@@ -85,11 +85,11 @@ def _check_subscriber_notifiers(names) -> list[str]:
         )
     notifiers = get_notifiers()
     allowed = sorted(name for name, cls in notifiers.items() if cls.subscribable)
-    refused = [name for name in names if name not in allowed]
-    if refused:
+    not_subscribable = [name for name in names if name not in allowed]
+    if not_subscribable:
         raise ValidationFailed.for_field(
             "subscriber_notifiers",
-            f"Visitors cannot subscribe through {', '.join(map(repr, refused))}; "
+            f"Visitors cannot subscribe through {', '.join(map(repr, not_subscribable))}; "
             f"choose from: {', '.join(allowed) or 'none installed'}.",
         )
     return list(dict.fromkeys(names))

@@ -4,8 +4,9 @@ These are the only way to change a :class:`~statuscore.models.Subscriber`.
 Each runs in one transaction and writes a ``subscriber.*`` event to the
 outbox, which is the audit trail of who subscribed, confirmed and left.
 
-Subscribing answers the same way whether or not the address is already
-subscribed, so that nobody can learn from it who subscribes to a page:
+Subscribing returns the same response whether or not the address is
+already subscribed, so a stranger cannot find out who subscribes to a
+page:
 
 - a new address gets a pending row and a confirmation;
 - a pending address gets the confirmation again;
@@ -176,8 +177,8 @@ def subscribe(
     confirmed elsewhere. ``limited=False`` skips the rate limits, for
     imports by the team. The public views and the API pass neither.
     The confirmation message itself is sent by a task after commit.
-    Returns the subscriber, but callers facing the public must answer
-    the same whatever its state (see the module docstring).
+    Returns the subscriber. Public callers must return the same response
+    whatever its state (see the module docstring).
     """
     notifier = notifier_for(page, notifier_name)
     parsed = validate_config(notifier, config)
@@ -444,7 +445,7 @@ def update_components(subscriber: Subscriber, components: Iterable | None) -> No
 def disable(subscriber: Subscriber, reason: str) -> bool:
     """Stop messages to a subscriber whose target keeps failing.
 
-    Returns whether this call disabled it. The team sees the subscriber and
+    Returns whether this call disabled it. The admin lists the subscriber and
     ``reason`` in the admin; the visitor may subscribe again.
     """
     now = timezone.now()

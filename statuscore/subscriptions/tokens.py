@@ -86,7 +86,7 @@ def read_token(token: str, purpose: str) -> Subscriber:
         raise InvalidToken(str(error)) from error
 
     if not isinstance(payload, dict):
-        raise InvalidToken("The token holds no subscriber.")
+        raise InvalidToken("The token contains no subscriber id.")
     subscriber = (
         Subscriber.objects.select_related("page").filter(pk=payload.get("s")).first()
     )

@@ -81,7 +81,7 @@ async def wait_for_result(check_id: int, timeout: float = 5.0) -> float:
     def exists() -> bool:
         # SQLite's shared in-memory test database raises "database table is
         # locked" at once, without waiting, while the writer's transaction
-        # holds the table; that means "not yet", so poll again.
+        # locks the table. That means "not yet", so poll again.
         try:
             return CheckResult.objects.filter(uptime_check_id=check_id).exists()
         except OperationalError as error:

@@ -20,7 +20,7 @@ def test_encrypt_then_decrypt_returns_the_plaintext():
     assert secrets.decrypt(token) == "xoxb-secret"
 
 
-def test_a_token_from_another_key_is_unreadable(settings):
+def test_token_from_other_key_unreadable(settings):
     settings.STATUSCORE_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     token = secrets.encrypt("xoxb-secret")
     settings.STATUSCORE_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
@@ -30,7 +30,7 @@ def test_a_token_from_another_key_is_unreadable(settings):
         secrets.decrypt(token)
 
 
-def test_an_old_key_listed_second_still_decrypts(settings):
+def test_old_key_listed_second_decrypts(settings):
     old = Fernet.generate_key().decode()
     settings.STATUSCORE_ENCRYPTION_KEYS = [old]
     token = secrets.encrypt("xoxb-secret")
@@ -40,7 +40,7 @@ def test_an_old_key_listed_second_still_decrypts(settings):
     assert secrets.decrypt(token) == "xoxb-secret"
 
 
-def test_a_malformed_key_names_the_setting(settings):
+def test_malformed_key_names_setting(settings):
     from django.core.exceptions import ImproperlyConfigured
 
     settings.STATUSCORE_ENCRYPTION_KEYS = ["not-a-key"]

@@ -133,7 +133,7 @@ def test_tick_before_start_changes_nothing(maintenance, api):
     assert api.status == ComponentStatus.OPERATIONAL
 
 
-def test_tick_at_start_starts_it_and_puts_components_under_maintenance(
+def test_tick_starts_due_maintenance(
     maintenance, api, web
 ):
     done = run_due_maintenances(now=START)
@@ -279,7 +279,7 @@ def test_reminder_zero_sends_none(settings, maintenance):
     assert events(EventKind.MAINTENANCE_REMINDER) == []
 
 
-def test_maintenance_scheduled_inside_the_reminder_window_gets_no_reminder(
+def test_late_schedule_gets_no_reminder(
     settings, page
 ):
     settings.STATUSCORE_MAINTENANCE_REMINDER = 3600
@@ -323,7 +323,7 @@ def test_started_reaches_subscribers_of_affected_components_only(
     ).exists()
 
 
-def test_component_status_events_of_a_start_reach_no_subscriber(
+def test_start_status_events_skip_subscribers(
     notifier, page, maintenance, api
 ):
     make_subscriber(page, "api@example.test", components=[api])

@@ -196,7 +196,7 @@ def test_one_click_post_without_body_changes_nothing(active):
     assert active.state == "active"
 
 
-def test_one_click_get_offers_button_posting_to_unsubscribe_page(active):
+def test_one_click_get_shows_unsubscribe_button(active):
     links = subscriber_links(active)
 
     response = Client().get(path_of(links["unsubscribe_post_url"]))
