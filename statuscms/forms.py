@@ -292,7 +292,9 @@ def parse_config_json(text: str) -> dict:
             f"Invalid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
         ) from None
     except RecursionError:
-        raise forms.ValidationError("Invalid JSON: nested too deeply to read.") from None
+        raise forms.ValidationError(
+            "Invalid JSON: nested too deeply to read."
+        ) from None
     if not isinstance(config, dict):
         raise forms.ValidationError(
             'The configuration must be a JSON object, such as {"url": "..."}.'

@@ -129,5 +129,7 @@ def _revealed(python, dumped):
     if isinstance(python, dict):
         return {key: _revealed(python[key], dumped[key]) for key in python}
     if isinstance(python, list | tuple):
-        return [_revealed(item, json) for item, json in zip(python, dumped, strict=True)]
+        return [
+            _revealed(item, json) for item, json in zip(python, dumped, strict=True)
+        ]
     return dumped

@@ -160,8 +160,9 @@ class Delivery(models.Model):
     so fanning out an event twice creates nothing new. A worker claims a
     row by moving it to ``sending`` with ``claimed_until`` in the future.
     A row whose claim ran out belongs to a worker that died, so another
-    worker claims it again. ``claim_token`` is random per claim, so a worker finds the rows
-    it won and cannot mark a row that another worker has claimed since.
+    worker claims it again. ``claim_token`` is random per claim, so a worker
+    finds the rows it won and cannot mark a row that another worker has
+    claimed since.
     ``next_attempt_at`` is when a queued row is due, and is empty once the
     row is sent, failed or skipped.
     """

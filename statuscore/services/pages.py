@@ -55,7 +55,9 @@ def create_page(
     )
     full_clean(page)
     page.save()
-    logger.info("Page %s (%s) created for organization %s", page.pk, slug, organization.pk)
+    logger.info(
+        "Page %s (%s) created for organization %s", page.pk, slug, organization.pk
+    )
     return page
 
 
@@ -79,7 +81,9 @@ def _check_subscriber_notifiers(names) -> list[str]:
     """
     from statuscore.plugins import get_notifiers
 
-    if not isinstance(names, list | tuple) or not all(isinstance(n, str) for n in names):
+    if not isinstance(names, list | tuple) or not all(
+        isinstance(n, str) for n in names
+    ):
         raise ValidationFailed.for_field(
             "subscriber_notifiers", "Expected a list of notifier names."
         )
@@ -87,10 +91,11 @@ def _check_subscriber_notifiers(names) -> list[str]:
     allowed = sorted(name for name, cls in notifiers.items() if cls.subscribable)
     not_subscribable = [name for name in names if name not in allowed]
     if not_subscribable:
+        invalid = ", ".join(map(repr, not_subscribable))
         raise ValidationFailed.for_field(
             "subscriber_notifiers",
-            f"Visitors cannot subscribe through {', '.join(map(repr, not_subscribable))}; "
-            f"choose from: {', '.join(allowed) or 'none installed'}.",
+            f"Visitors cannot subscribe through {invalid}. "
+            f"Choose from: {', '.join(allowed) or 'none installed'}.",
         )
     return list(dict.fromkeys(names))
 

@@ -31,7 +31,9 @@ def orm_beside_playwright():
 @pytest.fixture
 def subscriber(live_server):
     organization = Organization.objects.create(name="Acme", slug="acme")
-    page = services.create_page(organization, "Acme Status", "acme", url=live_server.url)
+    page = services.create_page(
+        organization, "Acme Status", "acme", url=live_server.url
+    )
     return Subscriber.objects.create(
         page=page,
         notifier="email",
