@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Self
 from urllib.parse import parse_qs, urlsplit
 
 HOST = "127.0.0.1"
@@ -316,26 +317,25 @@ def dropping_server() -> Iterator[int]:
         listener.close()
 
 
-class GreetingServer:
-    """A server that greets like MySQL and records how each client closed.
+class ThreadedListener:
+    """A TCP listener on an ephemeral port of 127.0.0.1 that serves each
+    connection in a thread of its own.
 
-    On accept it sends ``greeting`` and then reads until the client closes:
-    ``recv()`` returning ``b""`` is a clean close (FIN), and
-    ``ConnectionResetError`` is an abortive close (RST).
+    Subclasses implement ``_serve(connection)``. Entering the ``with``
+    block starts the listener and leaving it stops accepting.
     """
 
-    def __init__(self, greeting: bytes) -> None:
-        self.greeting = greeting
-        self.closes: list[str] = []
-        self._closed = threading.Condition()
+    backlog = 16
+
+    def __init__(self) -> None:
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.bind((HOST, 0))
-        self._listener.listen(128)
+        self._listener.listen(self.backlog)
         self.port = self._listener.getsockname()[1]
         self._stopping = False
         self._thread = threading.Thread(target=self._accept_loop, daemon=True)
 
-    def __enter__(self) -> GreetingServer:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -347,7 +347,7 @@ class GreetingServer:
         except OSError:
             pass
         self._listener.close()
-        self._thread.join(timeout=1)
+        self._thread.join(timeout=2)
 
     def _accept_loop(self) -> None:
         while not self._stopping:
@@ -361,6 +361,26 @@ class GreetingServer:
             threading.Thread(
                 target=self._serve, args=(connection,), daemon=True
             ).start()
+
+    def _serve(self, connection: socket.socket) -> None:
+        raise NotImplementedError
+
+
+class GreetingServer(ThreadedListener):
+    """A server that greets like MySQL and records how each client closed.
+
+    On accept it sends ``greeting`` and then reads until the client closes:
+    ``recv()`` returning ``b""`` is a clean close (FIN), and
+    ``ConnectionResetError`` is an abortive close (RST).
+    """
+
+    backlog = 128
+
+    def __init__(self, greeting: bytes) -> None:
+        self.greeting = greeting
+        self.closes: list[str] = []
+        self._closed = threading.Condition()
+        super().__init__()
 
     def _serve(self, connection: socket.socket) -> None:
         kind = "FIN"

@@ -12,7 +12,7 @@ import ssl
 import threading
 from collections.abc import Callable
 
-from tests.plugins.tls.servers import HOST
+from tests.plugins.servers import ThreadedListener
 
 # A dialogue reads and writes plain text on the accepted socket and
 # returns whether to go on with the TLS handshake.
@@ -74,7 +74,7 @@ def xmpp_dialogue(answer: bytes = PROCEED):
     return dialogue
 
 
-class StartTlsServer:
+class StartTlsServer(ThreadedListener):
     """Serve ``dialogue`` and then TLS with ``context`` on 127.0.0.1."""
 
     def __init__(
@@ -84,35 +84,7 @@ class StartTlsServer:
         self.dialogue = dialogue
         self.closes: list[str] = []
         self._closed = threading.Condition()
-        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._listener.bind((HOST, 0))
-        self._listener.listen(16)
-        self.port = self._listener.getsockname()[1]
-        self._stopping = False
-        self._thread = threading.Thread(target=self._accept_loop, daemon=True)
-
-    def __enter__(self) -> StartTlsServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._stopping = True
-        try:
-            self._listener.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self._listener.close()
-        self._thread.join(timeout=2)
-
-    def _accept_loop(self) -> None:
-        while not self._stopping:
-            try:
-                connection, _ = self._listener.accept()
-            except OSError:
-                return
-            threading.Thread(
-                target=self._serve, args=(connection,), daemon=True
-            ).start()
+        super().__init__()
 
     def _serve(self, connection: socket.socket) -> None:
         connection.settimeout(5)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import ssl
-import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +12,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from tests.plugins.servers import ThreadedListener
 
 HOST = "127.0.0.1"
 
@@ -62,7 +63,7 @@ def days_from_now(days: float) -> datetime:
     return datetime.now(UTC) + timedelta(days=days)
 
 
-class TlsServer:
+class TlsServer(ThreadedListener):
     """Serve TLS handshakes on an ephemeral port of 127.0.0.1.
 
     ``by_server_name`` maps an SNI name to the context whose certificate is
@@ -80,25 +81,7 @@ class TlsServer:
         self.server_names: list[str | None] = []
         default.sni_callback = self._select_context
 
-        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._listener.bind((HOST, 0))
-        self._listener.listen(16)
-        self.port = self._listener.getsockname()[1]
-        self._stopping = False
-        self._thread = threading.Thread(target=self._accept_loop, daemon=True)
-
-    def __enter__(self) -> TlsServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._stopping = True
-        try:
-            self._listener.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self._listener.close()
-        self._thread.join(timeout=2)
+        super().__init__()
 
     def _select_context(
         self, ssl_socket: ssl.SSLSocket, server_name: str | None, _: ssl.SSLContext
@@ -106,16 +89,6 @@ class TlsServer:
         self.server_names.append(server_name)
         if server_name in self.by_server_name:
             ssl_socket.context = self.by_server_name[server_name]
-
-    def _accept_loop(self) -> None:
-        while not self._stopping:
-            try:
-                connection, _ = self._listener.accept()
-            except OSError:
-                return
-            threading.Thread(
-                target=self._serve, args=(connection,), daemon=True
-            ).start()
 
     def _serve(self, connection: socket.socket) -> None:
         connection.settimeout(5)
