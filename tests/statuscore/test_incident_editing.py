@@ -259,7 +259,7 @@ def test_update_with_notice_reaches_subscribers(notifier, page, incident):
     assert subscriber_addresses(event) == ["all@example.test"]
 
 
-def test_update_display_time_may_not_lie_in_the_future(incident):
+def test_future_display_time_is_rejected(incident):
     future = timezone.now() + timedelta(hours=1)
 
     with pytest.raises(ValidationFailed) as error:
@@ -608,3 +608,32 @@ def test_events_of_a_deleted_incident_skip_subscribers(notifier, page, incident)
     services.delete_incident(incident)
 
     assert subscriber_addresses(created) == []
+
+
+def test_deleting_public_incident_moves_page_time(page, incident):
+    page.refresh_from_db()
+    before = page.updated_at
+
+    services.delete_incident(incident)
+
+    page.refresh_from_db()
+    assert page.updated_at > before
+
+
+def test_deleting_waiting_incident_keeps_page_time(page, waiting):
+    page.refresh_from_db()
+    before = page.updated_at
+
+    services.delete_incident(waiting)
+
+    page.refresh_from_db()
+    assert page.updated_at == before
+
+
+def test_editing_an_update_moves_incident_time(incident):
+    before = incident.updated_at
+
+    services.edit_incident_update(incident.updates.get(), body="Corrected.")
+
+    incident.refresh_from_db()
+    assert incident.updated_at > before

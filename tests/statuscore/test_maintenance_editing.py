@@ -90,7 +90,7 @@ def test_time_zone_can_be_changed(maintenance):
 
 
 @pytest.mark.parametrize("field", ["starts_at", "ends_at"])
-def test_naive_time_on_update_is_rejected_naming_the_field(maintenance, field):
+def test_naive_update_time_names_field(maintenance, field):
     naive = {"starts_at": START, "ends_at": END}[field].replace(tzinfo=None)
 
     with pytest.raises(ValidationFailed) as error:
@@ -255,3 +255,13 @@ def test_deletion_is_not_for_subscribers(notifier, page, component, maintenance)
     services.delete_maintenance(maintenance)
 
     assert subscriber_addresses(last_event(EventKind.MAINTENANCE_DELETED)) == []
+
+
+def test_deletion_moves_page_time(page, maintenance):
+    page.refresh_from_db()
+    before = page.updated_at
+
+    services.delete_maintenance(maintenance)
+
+    page.refresh_from_db()
+    assert page.updated_at > before

@@ -236,7 +236,7 @@ def test_scheduler_starts_and_completes_occurrence_in_spring_gap(page, component
     assert component.status == ComponentStatus.OPERATIONAL
 
 
-def test_weekly_occurrence_in_autumn_overlap_starts_at_first_instant(page):
+def test_weekly_overlap_starts_at_first_instant(page):
     with frozen(utc(2026, 10, 1)):
         series = services.create_maintenance_series(
             page,

@@ -42,7 +42,7 @@ def starts(rule: MaintenanceSeries, start: datetime, end: datetime) -> list[date
 # -- Europe/Berlin -------------------------------------------------------------
 
 
-def test_berlin_daily_start_in_spring_gap_moves_forward():
+def test_berlin_daily_gap_moves_forward():
     rule = series("Europe/Berlin", "daily", time(2, 30))
 
     found = occurrences(rule, utc(2026, 3, 27, 12), utc(2026, 3, 30, 12))
@@ -53,7 +53,7 @@ def test_berlin_daily_start_in_spring_gap_moves_forward():
     assert len(found) == 3
 
 
-def test_berlin_daily_start_in_autumn_overlap_takes_first_instant():
+def test_berlin_daily_overlap_takes_first_instant():
     rule = series("Europe/Berlin", "daily", time(2, 30))
 
     found = occurrences(rule, utc(2026, 10, 23, 12), utc(2026, 10, 26, 12))
@@ -121,7 +121,7 @@ def test_berlin_window_over_spring_change_keeps_elapsed_duration():
 # -- America/New_York ----------------------------------------------------------
 
 
-def test_new_york_daily_start_in_spring_gap_moves_forward():
+def test_new_york_daily_gap_moves_forward():
     rule = series("America/New_York", "daily", time(2, 30))
 
     found = occurrences(rule, utc(2026, 3, 7), utc(2026, 3, 10))
@@ -132,7 +132,7 @@ def test_new_york_daily_start_in_spring_gap_moves_forward():
     assert len(found) == 3
 
 
-def test_new_york_daily_start_in_autumn_overlap_takes_first_instant():
+def test_new_york_daily_overlap_takes_first_instant():
     rule = series("America/New_York", "daily", time(1, 30))
 
     found = occurrences(rule, utc(2026, 10, 31), utc(2026, 11, 3))
