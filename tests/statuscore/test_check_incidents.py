@@ -384,3 +384,13 @@ def test_approval_setting_can_be_changed(page, component):
 
     check.refresh_from_db()
     assert check.incident_needs_approval is True
+
+
+def test_result_stamped_ahead_still_opens_incident(page, component):
+    check = make_check(page, component)
+    ahead = datetime.now(UTC) + timedelta(minutes=10)
+
+    record_at(check, ahead, DOWN)
+
+    incident = Incident.objects.get()
+    assert incident.started_at < ahead
