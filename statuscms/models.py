@@ -84,7 +84,7 @@ class StatusPage(Page):
     base_form_class = StatusPageForm
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types: list[str] = []
+    subpage_types = ["statuscms.IncidentPostmortem"]
 
     class Meta:
         verbose_name = "status page"
@@ -122,3 +122,8 @@ class StatusPage(Page):
         if request.method == "POST":
             return handle_subscribe(self, request)
         return super().serve(request, *args, **kwargs)
+
+
+# Django registers a model when its module is imported; importing the other
+# model modules here loads them with the app.
+from statuscms.postmortems import IncidentPostmortem  # noqa: E402,F401
