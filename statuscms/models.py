@@ -101,7 +101,7 @@ class StatusPage(RoutablePageMixin, Page):
     base_form_class = StatusPageForm
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types: list[str] = []
+    subpage_types = ["statuscms.IncidentPostmortem"]
 
     class Meta:
         verbose_name = "status page"
@@ -204,3 +204,8 @@ class StatusPage(RoutablePageMixin, Page):
                 "time_zone": history.time_zone,
             },
         )
+
+
+# Django registers a model when its module is imported; importing the other
+# model modules here loads them with the app.
+from statuscms.postmortems import IncidentPostmortem  # noqa: E402,F401
