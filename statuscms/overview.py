@@ -192,8 +192,9 @@ def _current_maintenances(page: Page, now: datetime) -> list[Maintenance]:
 def load_page_overview(page: Page, *, now: datetime | None = None) -> PageOverview:
     """Read the page's banner, components, incidents, maintenances and history.
 
-    Incidents not yet approved for the public are left out. The number of queries does not depend on how many components, groups,
-    incidents or updates the page has. The banner counts every component,
+    Incidents not yet approved for the public are left out. The number of
+    queries does not depend on how many components, groups, incidents,
+    maintenances or updates the page has. The banner counts every component,
     including those that ``showcase`` or ``only_show_if_degraded`` hide from
     the list. ``now`` defaults to the current time and sets which 14 days
     the history covers, counted in the page's time zone. Each component

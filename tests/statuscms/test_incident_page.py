@@ -59,7 +59,7 @@ def incident(page, status_page):
 def test_incident_page_shows_title_impact_status(client, incident):
     html = render(client, incident_url(incident))
 
-    assert "<h2 class=\"incident__title\">Elevated error rates</h2>" in html
+    assert '<h2 class="incident__title">Elevated error rates</h2>' in html
     assert '<dd class="incident__impact">Major</dd>' in html
     assert '<dd class="incident__status">Monitoring</dd>' in html
     assert "<title>Elevated error rates · Acme Status</title>" in html
