@@ -10,6 +10,7 @@ second, output-side guard.
 from __future__ import annotations
 
 import nh3
+from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 
 __all__ = ["ALLOWED_URL_SCHEMES", "sanitize_html"]
@@ -26,18 +27,33 @@ _ATTRIBUTES = {
 }
 
 
+def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+    """Keep an image's ``src`` only when it points into the media storage.
+
+    Images on these pages come from Wagtail renditions. An ``<img>`` typed
+    into rich text would make every visitor's browser fetch an address the
+    editor chose, so its source is dropped.
+    """
+    # NOTE: a storage whose file URLs do not start with MEDIA_URL loses its
+    # images here; such a deployment must set MEDIA_URL to its base URL.
+    if tag == "img" and attribute == "src" and not value.startswith(settings.MEDIA_URL):
+        return None
+    return value
+
+
 def sanitize_html(html: str) -> SafeString:
     """Return ``html`` with every tag, attribute and URL not on the allowlist removed.
 
     Event-handler attributes and ``style`` are dropped, and a URL with a
     scheme other than http, https or mailto loses its attribute, so
-    ``javascript:`` and ``data:`` links cannot remain. Relative URLs, such
-    as an image rendition under ``/media/``, are kept.
+    ``javascript:`` and ``data:`` links cannot remain. Relative links are
+    kept, and images keep their source only under ``MEDIA_URL``.
     """
     cleaned = nh3.clean(
         str(html),
         tags=set(nh3.ALLOWED_TAGS),
         attributes=_ATTRIBUTES,
+        attribute_filter=_keep_attribute,
         url_schemes=set(ALLOWED_URL_SCHEMES),
     )
     return mark_safe(cleaned)
