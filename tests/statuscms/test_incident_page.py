@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.files.images import ImageFile
 from django.utils import timezone
+from PIL import Image as PillowImage
+from wagtail.images import get_image_model
 
 from statuscms.models import IncidentPostmortem
 from statuscms.setup import ensure_status_page
@@ -226,3 +230,24 @@ def test_draft_postmortem_is_not_shown(client, status_page, incident):
 
     assert '<section class="postmortem"' not in html
     assert "What broke the API" not in html
+
+
+def test_postmortem_figure_keeps_image(
+    client, settings, tmp_path, status_page, incident
+):
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    PillowImage.new("RGB", (8, 8), "white").save(buffer, "PNG")
+    image = get_image_model().objects.create(
+        title="Graph", file=ImageFile(buffer, name="graph.png")
+    )
+    postmortem = add_postmortem(status_page, incident, live=False)
+    postmortem.body = [("image", {"image": image, "caption": "Error rate"})]
+    postmortem.save_revision().publish()
+
+    html = render(client, incident_url(incident))
+
+    postmortem_html = between(html, '<section class="postmortem"', "</section>")
+    assert f'src="{settings.MEDIA_URL}images/graph' in postmortem_html
+    assert 'alt="Error rate"' in postmortem_html
+    assert "<figcaption>Error rate</figcaption>" in postmortem_html
