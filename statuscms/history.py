@@ -26,7 +26,7 @@ __all__ = ["HistoryMonth", "current_month", "load_history_month"]
 class HistoryMonth:
     """The public incidents of one local month, grouped by local day.
 
-    ``days`` holds only the days with incidents, newest first, and each
+    ``days`` contains only the days with incidents, newest first, and each
     day's incidents newest first. ``older`` and ``newer`` are the first
     days of the nearest months before and after this one that have
     incidents, or None when there is none, so paging skips empty months.

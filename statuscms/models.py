@@ -27,8 +27,8 @@ DEFAULT_BRAND_COLOR = "#1f6feb"
 BRAND_COLOR_PATTERN = re.compile(r"\A#(?:[0-9a-fA-F]{3}){1,2}\Z")
 
 # The public pages ship no script of their own, and editor text is escaped
-# or sanitised, so the browser is also told to run no inline script: an
-# injection that slipped through would still not execute.
+# or sanitised. The policy also forbids inline script, so an injection that
+# slipped through would still not run.
 CONTENT_SECURITY_POLICY = "script-src 'self'; object-src 'none'; base-uri 'none'"
 
 validate_brand_color = RegexValidator(

@@ -17,9 +17,9 @@ __all__ = ["ALLOWED_URL_SCHEMES", "sanitize_html"]
 
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
-# nh3's default tag list has no executable element (no script, style,
-# iframe, object, form or svg); block templates also set classes and the
-# machine-readable time of a <time>.
+# nh3's default tag list contains no executable element such as script,
+# iframe, object, form or svg. Block templates also set classes and the
+# machine-readable time of a <time>, so those attributes are added.
 _ATTRIBUTES = {
     **{tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()},
     "*": {"class", "lang", "title"},

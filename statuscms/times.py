@@ -2,7 +2,7 @@
 
 Instants are stored in UTC. A visitor reads them in the page's time zone,
 and the offset is always written out, so a reader in another zone, or one
-who copies the text, still knows the instant. The server's ``TIME_ZONE``
+who copies the text, can still tell the instant. The server's ``TIME_ZONE``
 plays no part: every function here takes the zone to use.
 """
 

@@ -14,8 +14,8 @@ from statuscore.models import Organization, Page
 from tests.statuscms.xss import PAYLOADS, build_scene, marker, texts_with
 
 # A transactional test empties every table when it ends, including the tree
-# root, locale and collection that Wagtail's migrations create; the
-# serialized rollback puts them back for the next test.
+# root, locale and collection that Wagtail's migrations create. The
+# serialized rollback puts them back before each test.
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -53,7 +53,7 @@ def page_without_csp(browser):
     """A browser tab that ignores Content-Security-Policy.
 
     The pages' policy already forbids inline script, which would hide an
-    escaping fault from the dialog check; without it, only the escaping
+    escaping fault from the dialog check. Without it, only the escaping
     and sanitising of the text keep a payload from running.
     """
     context = browser.new_context(bypass_csp=True)

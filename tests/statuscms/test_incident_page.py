@@ -90,7 +90,7 @@ def test_incident_page_renders_markdown(client, incident):
 def test_incident_page_lists_affected_components(client, incident):
     html = render(client, incident_url(incident))
 
-    components = between(html, 'class="incident__components"', "</section>")
+    components = between(html, 'class="incident__affected"', "</section>")
     assert "Public API" in components
     assert "Dashboard" in components
 

@@ -36,8 +36,8 @@ def render(client, url: str) -> str:
     return response.content.decode()
 
 
-def open_incident(page, given: str):
-    instant = datetime.fromisoformat(given)
+def open_incident(page, instant_text: str):
+    instant = datetime.fromisoformat(instant_text)
     incident = services.create_incident(
         page, "Checkout failing", body="Looking.", started_at=instant
     )
@@ -47,9 +47,9 @@ def open_incident(page, given: str):
     return incident
 
 
-@pytest.mark.parametrize("given", SAME_INSTANT)
-def test_incident_page_shows_instant_in_page_zone(client, utc_page, given):
-    incident = open_incident(utc_page, given)
+@pytest.mark.parametrize("instant_text", SAME_INSTANT)
+def test_incident_page_shows_instant_in_page_zone(client, utc_page, instant_text):
+    incident = open_incident(utc_page, instant_text)
 
     html = render(client, f"/incidents/{incident.pk}/")
 
@@ -59,9 +59,9 @@ def test_incident_page_shows_instant_in_page_zone(client, utc_page, given):
     assert "20:31" not in html
 
 
-@pytest.mark.parametrize("given", SAME_INSTANT)
-def test_main_page_shows_instant_in_page_zone(client, utc_page, given):
-    open_incident(utc_page, given)
+@pytest.mark.parametrize("instant_text", SAME_INSTANT)
+def test_main_page_shows_instant_in_page_zone(client, utc_page, instant_text):
+    open_incident(utc_page, instant_text)
 
     html = render(client, "/")
 
@@ -70,9 +70,9 @@ def test_main_page_shows_instant_in_page_zone(client, utc_page, given):
     assert "20:31" not in html
 
 
-@pytest.mark.parametrize("given", SAME_INSTANT)
-def test_history_shows_instant_in_page_zone(client, utc_page, given):
-    open_incident(utc_page, given)
+@pytest.mark.parametrize("instant_text", SAME_INSTANT)
+def test_history_shows_instant_in_page_zone(client, utc_page, instant_text):
+    open_incident(utc_page, instant_text)
 
     html = render(client, "/history/2026/08/")
 
@@ -84,11 +84,11 @@ def test_history_shows_instant_in_page_zone(client, utc_page, given):
 @pytest.mark.parametrize("offset", ["Z", "+05:30"])
 def test_maintenance_window_in_page_zone(client, utc_page, offset):
     next_year = timezone.now().year + 1
-    given = {
+    instant_text = {
         "Z": f"{next_year}-08-06T18:31:37Z",
         "+05:30": f"{next_year}-08-07T00:01:37+05:30",
     }[offset]
-    starts_at = datetime.fromisoformat(given)
+    starts_at = datetime.fromisoformat(instant_text)
     services.schedule_maintenance(
         utc_page, "Upgrade", starts_at, starts_at + timedelta(hours=1)
     )

@@ -269,7 +269,7 @@ class ExecutableFinder(HTMLParser):
 
 
 def executable_parts(html: str) -> list[str]:
-    """Return a description of every executable part of ``html``; [] when inert."""
+    """Return a description of every executable part of ``html``, or [] when inert."""
     finder = ExecutableFinder()
     finder.feed(html)
     finder.close()
