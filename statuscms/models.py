@@ -31,6 +31,10 @@ BRAND_COLOR_PATTERN = re.compile(r"\A#(?:[0-9a-fA-F]{3}){1,2}\Z")
 # slipped through would still not run.
 CONTENT_SECURITY_POLICY = "script-src 'self'; object-src 'none'; base-uri 'none'"
 
+# Months before this year are not served: no incident is that old, and the
+# first of January of year 1 cannot be converted to UTC in zones east of it.
+FIRST_HISTORY_YEAR = 1970
+
 validate_brand_color = RegexValidator(
     BRAND_COLOR_PATTERN,
     message="Enter a hex colour such as #1a2b3c or #abc.",
@@ -180,17 +184,17 @@ class StatusPage(RoutablePageMixin, Page):
     ) -> HttpResponse:
         """Serve one month of incident history; the current month by default.
 
-        A month that does not exist or lies after the current one is 404,
-        so crawlers following the paging links find an end.
+        A month that does not exist, lies after the current one or before
+        ``FIRST_HISTORY_YEAR`` is 404, so crawlers following the paging
+        links find an end.
         """
         latest = current_month(self.core_page)
         if year is None:
             chosen = latest
+        elif year < FIRST_HISTORY_YEAR or not 1 <= month <= 12:
+            raise Http404("No such month in the incident history.")
         else:
-            try:
-                chosen = date(year, month, 1)
-            except ValueError:
-                raise Http404("No such month.") from None
+            chosen = date(year, month, 1)
         if chosen > latest:
             raise Http404("This month has not begun in the page's time zone.")
 

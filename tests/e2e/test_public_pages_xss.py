@@ -8,18 +8,14 @@ into markup, or a handler that only fires on load, is caught too.
 from __future__ import annotations
 
 import pytest
+from wagtail.models import Collection, Locale
+from wagtail.models import Page as WagtailPage
 
 from statuscms.setup import ensure_status_page
 from statuscore.models import Organization, Page
 from tests.statuscms.xss import PAYLOADS, build_scene, marker, texts_with
 
-# A transactional test empties every table when it ends, including the tree
-# root, locale and collection that Wagtail's migrations create. The
-# serialized rollback puts them back before each test.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Elements and attributes the payloads would add if any of them were
 # parsed as markup. The public pages have no script, svg or event handler
@@ -41,7 +37,24 @@ def orm_beside_playwright():
 
 
 @pytest.fixture
-def scene_pages(settings, tmp_path):
+def wagtail_tree(transactional_db):
+    """Create the locale, page root and collection root that Wagtail's
+    migrations add, when an earlier transactional test emptied the tables.
+
+    Django's serialized rollback would restore them, but it fails with a
+    duplicate content type once a transactional test without it has run.
+    """
+    locale, _ = Locale.objects.get_or_create(language_code="en")
+    if WagtailPage.get_first_root_node() is None:
+        WagtailPage.add_root(
+            instance=WagtailPage(title="Root", slug="root", locale=locale)
+        )
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+
+
+@pytest.fixture
+def scene_pages(wagtail_tree, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     organization = Organization.objects.create(name="Acme", slug="acme")
     page = Page.objects.create(organization=organization, name="Acme", slug="acme")

@@ -122,7 +122,10 @@ def test_history_index_shows_current_month(client, page, status_page):
     assert "Happening now" in html
 
 
-@pytest.mark.parametrize("url", ["/history/2026/13/", "/history/2026/0/"])
+@pytest.mark.parametrize(
+    "url",
+    ["/history/2026/13/", "/history/2026/0/", "/history/1/1/", "/history/1969/12/"],
+)
 def test_history_invalid_month_is_404(client, status_page, url):
     response = client.get(url)
 
