@@ -103,6 +103,10 @@ class StatusCoreSettings:
     """Seconds before a maintenance starts at which ``maintenance.reminder``
     is emitted, once per maintenance; 0 sends no reminders."""
 
+    maintenance_series_ahead: int
+    """Days ahead for which the scheduler creates the occurrences of
+    recurring maintenance windows."""
+
 
 def get_settings() -> StatusCoreSettings:
     """Read the settings now, so tests that override them are honoured."""
@@ -161,4 +165,7 @@ def get_settings() -> StatusCoreSettings:
             settings, "STATUSCORE_DISABLE_AFTER_FAILURES", 5
         ),
         maintenance_reminder=getattr(settings, "STATUSCORE_MAINTENANCE_REMINDER", 3600),
+        maintenance_series_ahead=getattr(
+            settings, "STATUSCORE_MAINTENANCE_SERIES_AHEAD", 30
+        ),
     )

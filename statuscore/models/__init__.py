@@ -16,7 +16,10 @@ from statuscore.models.incidents import (
     IncidentStatus,
     IncidentUpdate,
     Maintenance,
+    MaintenanceFrequency,
+    MaintenanceSeries,
     MaintenanceStatus,
+    MaintenanceUpdate,
 )
 from statuscore.models.notifications import (
     AlertChannel,
@@ -52,7 +55,10 @@ __all__ = [
     "IncidentStatus",
     "IncidentUpdate",
     "Maintenance",
+    "MaintenanceFrequency",
+    "MaintenanceSeries",
     "MaintenanceStatus",
+    "MaintenanceUpdate",
     "Membership",
     "Organization",
     "OutboxEvent",
