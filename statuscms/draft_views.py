@@ -1,0 +1,134 @@
+"""Admin screens of incident drafts, a Wagtail snippet with the draft mixins.
+
+Wagtail's snippet views give drafts, revisions with comparison, locking,
+workflows and preview. These views add three things: the choices offered
+are the pages the editor may see, the editor who wrote a draft is
+recorded, and a ``ValidationFailed`` raised by the core while publishing
+is shown on the form, with the publication rolled back.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import Http404
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
+from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
+
+from statuscms.drafts import IncidentDraft
+from statuscms.forms import add_service_errors
+from statuscms.scope import visible_pages
+from statuscore.exceptions import ValidationFailed
+from statuscore.models import Component, Incident
+
+__all__ = ["IncidentDraftViewSet"]
+
+logger = logging.getLogger(__name__)
+
+
+class IncidentDraftForm(WagtailAdminModelForm):
+    """Offer only the pages, incidents and components the editor may see."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+
+        pages = visible_pages(self.for_user)
+        self.fields["page"].queryset = pages
+        self.fields["incident"].queryset = Incident.objects.filter(page__in=pages)
+        self.fields["components"].queryset = Component.objects.filter(
+            page__in=pages
+        ).select_related("page")
+
+    def clean(self):
+        cleaned_data = super().clean()
+
+        page = cleaned_data.get("page")
+        for component in cleaned_data.get("components") or []:
+            if page is not None and component.page_id != page.pk:
+                self.add_error(
+                    "components",
+                    f"{component.name} belongs to another page; choose "
+                    "components of the incident's page.",
+                )
+        return cleaned_data
+
+
+class PublishErrorsMixin:
+    """Show a ``ValidationFailed`` raised while publishing on the form.
+
+    ``IncidentDraft.publish`` runs the core service inside the transaction
+    that publishes, so when the error leaves it the draft stays
+    unpublished; the revision just saved is kept as a draft.
+    """
+
+    def _run_publishing(self, action_method):
+        try:
+            return action_method()
+        except ValidationFailed as error:
+            logger.info(
+                "Publishing incident draft %s by user %s failed validation: %s",
+                getattr(self.object, "pk", None),
+                self.request.user.pk,
+                error,
+            )
+            add_service_errors(self.form, error)
+            self.produced_error_message = "The draft could not be published."
+            return self.form_invalid(self.form)
+
+    def publish_action(self):
+        return self._run_publishing(super().publish_action)
+
+    def workflow_action_action(self):
+        return self._run_publishing(super().workflow_action_action)
+
+
+def _check_visible(request, draft: IncidentDraft) -> None:
+    if not visible_pages(request.user).filter(pk=draft.page_id).exists():
+        raise Http404("No incident draft matches the given query.")
+
+
+class IncidentDraftCreateView(PublishErrorsMixin, CreateView):
+    def save_instance(self):
+        self.form.instance.created_by = self.request.user
+        return super().save_instance()
+
+
+class IncidentDraftEditView(PublishErrorsMixin, EditView):
+    def get_object(self, queryset=None):
+        draft = super().get_object(queryset)
+        _check_visible(self.request, draft)
+        return draft
+
+
+class IncidentDraftViewSet(SnippetViewSet):
+    model = IncidentDraft
+    icon = "edit"
+    menu_label = "Incident drafts"
+    menu_order = 250
+    add_to_admin_menu = True
+
+    add_view_class = IncidentDraftCreateView
+    edit_view_class = IncidentDraftEditView
+
+    list_display = ["__str__", "kind", "page", "status", "created_at"]
+    list_filter = ["kind", "page", "live"]
+
+    edit_handler = ObjectList(
+        [
+            FieldPanel("kind"),
+            FieldPanel("page"),
+            FieldPanel("incident"),
+            FieldPanel("title"),
+            FieldRowPanel([FieldPanel("status"), FieldPanel("impact")]),
+            FieldPanel("body"),
+            FieldRowPanel([FieldPanel("components"), FieldPanel("component_status")]),
+            FieldPanel("notify_subscribers"),
+        ],
+        base_form_class=IncidentDraftForm,
+    )
+
+    def get_queryset(self, request):
+        return IncidentDraft.objects.filter(
+            page__in=visible_pages(request.user)
+        ).select_related("page", "incident")
