@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from statuscms.drafts import DraftKind, DraftPublication, IncidentDraft
 from statuscore import services
@@ -300,3 +304,32 @@ def test_older_revision_published_directly_adds_nothing(
     assert draft.live_revision == first
     assert IncidentUpdate.objects.count() == updates_after_publish
     assert DraftPublication.objects.filter(draft=draft).count() == 1
+
+
+def test_scheduled_draft_applied_when_due(superuser, incident):
+    draft = IncidentDraft(
+        kind=DraftKind.UPDATE,
+        page=incident.page,
+        incident=incident,
+        status="monitoring",
+        body="A fix is rolling out.",
+        live=False,
+        go_live_at=timezone.now() + timedelta(hours=1),
+    )
+    draft.save()
+    revision = draft.save_revision(user=superuser)
+    updates_before = IncidentUpdate.objects.count()
+
+    revision.publish(user=superuser)
+    scheduled_count = IncidentUpdate.objects.count()
+    due = timezone.now() - timedelta(minutes=1)
+    revision.content["go_live_at"] = due.isoformat()
+    revision.approved_go_live_at = due
+    revision.save(update_fields=["content", "approved_go_live_at"])
+    call_command("publish_scheduled")
+
+    assert scheduled_count == updates_before
+    assert IncidentUpdate.objects.count() == updates_before + 1
+    draft.refresh_from_db()
+    assert draft.live is True
+    assert draft.publication.update.body == "A fix is rolling out."
