@@ -1,4 +1,4 @@
-"""What an incident draft will look like on the public page."""
+"""The preview of an incident draft, as visitors of the public page will see it."""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
 """Admin screens of incident drafts, a Wagtail snippet with the draft mixins.
 
 Wagtail's snippet views give drafts, revisions with comparison, locking,
-workflows and preview. These views add three things: the choices offered
-are the pages the editor may see, the editor who wrote a draft is
-recorded, and a ``ValidationFailed`` raised by the core while publishing
-is shown on the form, with the publication rolled back.
+workflows and preview. These views add three things. The choices offered
+are the pages the editor may see, and the editor who wrote a draft is
+recorded. A ``ValidationFailed`` raised by the core while publishing is
+shown on the form, and the publication is rolled back.
 """
 
 from __future__ import annotations
@@ -58,8 +58,8 @@ class PublishErrorsMixin:
     """Show a ``ValidationFailed`` raised while publishing on the form.
 
     ``IncidentDraft.publish`` runs the core service inside the transaction
-    that publishes, so when the error leaves it the draft stays
-    unpublished; the revision just saved is kept as a draft.
+    that publishes, so the error rolls the publication back. The revision
+    just saved is kept as a draft.
     """
 
     def _run_publishing(self, action_method):
@@ -73,7 +73,9 @@ class PublishErrorsMixin:
                 error,
             )
             add_service_errors(self.form, error)
-            self.produced_error_message = "The draft could not be published."
+            self.produced_error_message = (
+                "Publishing failed; correct the fields below and publish again."
+            )
             return self.form_invalid(self.form)
 
     def publish_action(self):

@@ -216,7 +216,7 @@ class DraftPublication(models.Model):
     """What publishing a draft produced in the core, written once per draft.
 
     It is a separate row, not fields of the draft, because publishing a
-    revision copies the revision's content onto the draft: a field of the
+    revision copies the revision's content onto the draft. A field of the
     draft would be reset by publishing an older revision, and the draft
     would then be published to the core a second time.
     """

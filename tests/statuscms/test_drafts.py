@@ -333,3 +333,20 @@ def test_scheduled_draft_applied_when_due(superuser, incident):
     draft.refresh_from_db()
     assert draft.live is True
     assert draft.publication.update.body == "A fix is rolling out."
+
+
+def test_new_incident_preview_before_first_save(
+    admin_client, status_page, page, component
+):
+    preview_url = draft_url("preview_on_add")
+    data = new_incident_form(page, component, title="Search <b>down</b>")
+
+    posted = admin_client.post(preview_url, data)
+    shown = admin_client.get(preview_url)
+
+    assert posted.json()["is_valid"] is True
+    html = shown.content.decode()
+    assert "Search &lt;b&gt;down&lt;/b&gt;" in html
+    assert "Searches take seconds." in html
+    assert component.name in html
+    assert not IncidentDraft.objects.exists()
