@@ -14,6 +14,7 @@ import logging
 from django.http import Http404
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
+from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 
 from statuscms.drafts import IncidentDraft
@@ -85,9 +86,27 @@ class PublishErrorsMixin:
         return self._run_publishing(super().workflow_action_action)
 
 
-def _check_visible(request, draft: IncidentDraft) -> None:
-    if not visible_pages(request.user).filter(pk=draft.page_id).exists():
-        raise Http404("No incident draft matches the given query.")
+class VisibleDraftMixin:
+    """Answer 404 for a draft of a page the user may not see.
+
+    Every snippet view of one draft takes its id as ``pk``, so checking it
+    before the view runs covers them all, and another organisation's draft
+    is not found rather than forbidden.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        pk = kwargs.get("pk")
+        if pk is not None:
+            visible = IncidentDraft.objects.filter(
+                pk=pk, page__in=visible_pages(request.user)
+            )
+            if not visible.exists():
+                raise Http404("No incident draft matches the given query.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _scoped(view_class: type) -> type:
+    return type(f"Visible{view_class.__name__}", (VisibleDraftMixin, view_class), {})
 
 
 class IncidentDraftCreateView(PublishErrorsMixin, CreateView):
@@ -96,11 +115,8 @@ class IncidentDraftCreateView(PublishErrorsMixin, CreateView):
         return super().save_instance()
 
 
-class IncidentDraftEditView(PublishErrorsMixin, EditView):
-    def get_object(self, queryset=None):
-        draft = super().get_object(queryset)
-        _check_visible(self.request, draft)
-        return draft
+class IncidentDraftEditView(VisibleDraftMixin, PublishErrorsMixin, EditView):
+    pass
 
 
 class IncidentDraftViewSet(SnippetViewSet):
@@ -112,6 +128,29 @@ class IncidentDraftViewSet(SnippetViewSet):
 
     add_view_class = IncidentDraftCreateView
     edit_view_class = IncidentDraftEditView
+    delete_view_class = _scoped(snippet_views.DeleteView)
+    usage_view_class = _scoped(snippet_views.UsageView)
+    history_view_class = _scoped(snippet_views.HistoryView)
+    inspect_view_class = _scoped(snippet_views.InspectView)
+    revisions_view_class = _scoped(snippet_views.PreviewRevisionView)
+    revisions_compare_view_class = _scoped(snippet_views.RevisionsCompareView)
+    revisions_unschedule_view_class = _scoped(snippet_views.RevisionsUnscheduleView)
+    unpublish_view_class = _scoped(snippet_views.UnpublishView)
+    preview_on_edit_view_class = _scoped(snippet_views.PreviewOnEditView)
+    lock_view_class = _scoped(snippet_views.LockView)
+    unlock_view_class = _scoped(snippet_views.UnlockView)
+    workflow_action_view_class = _scoped(snippet_views.WorkflowActionView)
+    collect_workflow_action_data_view_class = _scoped(
+        snippet_views.CollectWorkflowActionDataView
+    )
+    confirm_workflow_cancellation_view_class = _scoped(
+        snippet_views.ConfirmWorkflowCancellationView
+    )
+    workflow_preview_view_class = _scoped(snippet_views.WorkflowPreviewView)
+    workflow_history_view_class = _scoped(snippet_views.WorkflowHistoryView)
+    workflow_history_detail_view_class = _scoped(
+        snippet_views.WorkflowHistoryDetailView
+    )
 
     list_display = ["__str__", "kind", "page", "status", "created_at"]
     list_filter = ["kind", "page", "live"]

@@ -279,6 +279,33 @@ def test_other_organisation_cannot_open_draft(admin_client, globex_client, incid
     assert edit.status_code == 404
 
 
+@pytest.mark.parametrize(
+    "view",
+    [
+        "edit",
+        "history",
+        "preview_on_edit",
+        "delete",
+        "revisions_view",
+        "lock",
+        "usage",
+        "workflow_history",
+    ],
+)
+def test_other_organisation_draft_views_refused(
+    admin_client, globex_client, incident, view
+):
+    admin_client.post(DRAFTS_ADD, update_form(incident))
+    draft = IncidentDraft.objects.get()
+    args = [draft.pk]
+    if view == "revisions_view":
+        args.append(draft.latest_revision_id)
+
+    response = globex_client.get(draft_url(view, *args))
+
+    assert response.status_code == 404
+
+
 def test_other_organisation_pages_not_offered(globex_client, page, incident):
     response = globex_client.get(DRAFTS_ADD)
 
