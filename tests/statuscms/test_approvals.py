@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -17,8 +19,10 @@ from statuscore import services
 from statuscore.checkers import Outcome
 from statuscore.events import Event, EventKind
 from statuscore.models import Incident, OutboxEvent, Role
+from statuscore.monitor.runner import run_checker
 from statuscore.services.checks import create_check, record_result
 from statuscore.testing import fake_plugin, temporary_plugin
+from tests.plugins.servers import http_server
 
 DOWN = Outcome("down", 3.0, "connection refused")
 START = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
@@ -56,6 +60,16 @@ def reviewer(organization, reviewers) -> Client:
     return client
 
 
+def run_http_check(check) -> Outcome:
+    """Run the check's HTTP checker once, as the monitor does."""
+
+    async def run() -> Outcome:
+        async with httpx.AsyncClient() as client:
+            return await run_checker(check.pk, "http", check.config, 5.0, client)
+
+    return asyncio.run(run())
+
+
 def fail_check(page, component, capture) -> Incident:
     """Record two failures of a check that waits for approval; drain the outbox."""
     check = create_check(
@@ -90,6 +104,33 @@ def test_check_incident_waits_for_approval(
     created = OutboxEvent.objects.get(kind=EventKind.INCIDENT_CREATED)
     assert created.payload["is_public"] is False
     assert not OutboxEvent.objects.filter(kind=EventKind.INCIDENT_PUBLISHED).exists()
+
+
+def test_http_check_against_local_server_waits_for_approval(
+    page, component, reviewers, django_capture_on_commit_callbacks
+):
+    with http_server() as base_url:
+        check = create_check(
+            page,
+            "Storefront",
+            "http",
+            {"url": f"{base_url}/status/503"},
+            component=component,
+            failure_threshold=2,
+            open_incident=True,
+            incident_needs_approval=True,
+        )
+        outcomes = [run_http_check(check) for _ in range(2)]
+    with django_capture_on_commit_callbacks(execute=True):
+        for index, outcome in enumerate(outcomes):
+            record_result(check.pk, outcome, START + timedelta(seconds=60 * index))
+
+    incident = Incident.objects.get()
+    draft = IncidentDraft.objects.get(kind=DraftKind.PUBLISH)
+    assert [outcome.status for outcome in outcomes] == ["down", "down"]
+    assert incident.is_public is False
+    assert draft.incident == incident
+    assert draft.workflow_in_progress is True
 
 
 def test_approval_makes_check_incident_public(
