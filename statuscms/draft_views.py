@@ -87,7 +87,7 @@ class PublishErrorsMixin:
 
 
 class VisibleDraftMixin:
-    """Answer 404 for a draft of a page the user may not see.
+    """Raise ``Http404`` for a draft of a page the user may not see.
 
     Every snippet view of one draft takes its id as ``pk``, so checking it
     before the view runs covers them all, and another organisation's draft

@@ -106,7 +106,7 @@ def test_check_incident_waits_for_approval(
     assert not OutboxEvent.objects.filter(kind=EventKind.INCIDENT_PUBLISHED).exists()
 
 
-def test_http_check_against_local_server_waits_for_approval(
+def test_failing_http_check_waits_for_approval(
     page, component, reviewers, django_capture_on_commit_callbacks
 ):
     with http_server() as base_url:
@@ -153,7 +153,7 @@ def test_approval_makes_check_incident_public(
     assert OutboxEvent.objects.filter(kind=EventKind.INCIDENT_PUBLISHED).count() == 1
 
 
-def test_approval_draft_without_review_published_directly(
+def test_approval_published_without_review(
     page, component, admin_client, django_capture_on_commit_callbacks
 ):
     incident = fail_check(page, component, django_capture_on_commit_callbacks)
@@ -176,7 +176,7 @@ def test_approval_draft_without_review_published_directly(
     assert incident.is_public is True
 
 
-def test_outbox_drain_opens_approval_for_hidden_incident(
+def test_drain_opens_approval_for_hidden_incident(
     page, reviewers, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):

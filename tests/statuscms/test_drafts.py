@@ -316,9 +316,7 @@ def test_other_organisation_pages_not_offered(globex_client, page, incident):
     assert Component.objects.filter(page=page).exists()
 
 
-def test_older_revision_published_directly_adds_nothing(
-    admin_client, superuser, incident
-):
+def test_older_revision_publish_adds_nothing(admin_client, superuser, incident):
     admin_client.post(DRAFTS_ADD, update_form(incident, body="First wording."))
     draft = IncidentDraft.objects.get()
     first = draft.revisions.get()
