@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
+from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from statuscms.draft_publishing import publish_to_core
 from statuscms.drafts import DraftKind, DraftPublication, IncidentDraft
 from statuscore import services
 from statuscore.events import EventKind
@@ -375,3 +378,41 @@ def test_new_incident_preview_before_first_save(
     assert "Searches take seconds." in html
     assert component.name in html
     assert not IncidentDraft.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_publishers_apply_draft_once(page, component):
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite's shared-cache test database locks tables between threads")
+    incident = services.create_incident(page, "Checkout failing", body="Looking.")
+    draft = IncidentDraft(
+        kind=DraftKind.UPDATE,
+        page=page,
+        incident=incident,
+        status="identified",
+        body="Found it.",
+        live=False,
+    )
+    draft.save()
+    revision = draft.save_revision()
+    barrier = threading.Barrier(4)
+    errors: list[Exception] = []
+
+    def publisher() -> None:
+        try:
+            barrier.wait()
+            publish_to_core(revision.as_object())
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=publisher) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert DraftPublication.objects.filter(draft=draft).count() == 1
+    assert incident.updates.filter(body="Found it.").count() == 1
