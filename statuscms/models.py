@@ -212,4 +212,9 @@ class StatusPage(RoutablePageMixin, Page):
 
 # Django registers a model when its module is imported; importing the other
 # model modules here loads them with the app.
+from statuscms.drafts import (  # noqa: E402,F401
+    DraftPublication,
+    IncidentDraft,
+    IncidentReview,
+)
 from statuscms.postmortems import IncidentPostmortem  # noqa: E402,F401

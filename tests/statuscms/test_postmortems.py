@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db.models import ProtectedError
 from django.urls import reverse
 from wagtail.models import Page as WagtailPage
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
@@ -176,3 +177,12 @@ def test_postmortem_of_each_status_page_offers_its_incidents(
 
     choices = response.context["form"].fields["incident"].queryset
     assert list(choices) == [other_incident]
+
+
+def test_incident_with_postmortem_not_deletable(admin_client, status_page, incident):
+    admin_client.post(add_url(status_page), postmortem_form(incident))
+
+    with pytest.raises(ProtectedError):
+        services.delete_incident(incident)
+
+    assert Incident.objects.filter(pk=incident.pk).exists()
