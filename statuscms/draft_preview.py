@@ -7,6 +7,7 @@ from django.utils import timezone
 from statuscms.drafts import DraftKind, IncidentDraft
 from statuscore.markup import render_markdown
 from statuscore.models import IncidentImpact, IncidentStatus
+from statuscore.summary import page_zone
 
 __all__ = ["preview_context"]
 
@@ -36,4 +37,5 @@ def preview_context(draft: IncidentDraft) -> dict:
         "body_html": render_markdown(draft.body),
         "earlier_updates": list(incident.updates.all()) if incident else [],
         "now": timezone.now(),
+        "time_zone": page_zone(draft.page).key,
     }

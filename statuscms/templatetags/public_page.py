@@ -23,7 +23,9 @@ def local_time(
     """Render ``<time datetime="...Z">4 Dec 2026, 18:31 UTC+01:00</time>``.
 
     The attribute is the instant in UTC, and the text is the wall time in
-    the page's ``zone`` with its offset. ``None`` renders nothing.
+    the page's ``zone`` with its offset. ``None`` renders nothing. An empty
+    ``zone``, from a template whose view sets no ``time_zone``, means UTC,
+    which the text then names.
     """
     if value is None:
         return ""
@@ -31,7 +33,7 @@ def local_time(
         '<time class="{}" datetime="{}">{}</time>',
         css_class,
         iso_utc(value),
-        format_local(value, zone),
+        format_local(value, zone or "UTC"),
     )
 
 
