@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_safe
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
+from statuscms.history import current_month, load_history_month
+from statuscms.incident_detail import load_incident_detail
 from statuscms.overview import load_page_overview
 from statuscms.page_forms import StatusPageForm
 from statuscms.subscribe import handle_subscribe, subscribe_forms
@@ -18,6 +26,15 @@ DEFAULT_BRAND_COLOR = "#1f6feb"
 # \Z and not $, because $ also matches before a trailing newline.
 BRAND_COLOR_PATTERN = re.compile(r"\A#(?:[0-9a-fA-F]{3}){1,2}\Z")
 
+# The public pages ship no script of their own, and editor text is escaped
+# or sanitised. The policy also forbids inline script, so an injection that
+# slipped through would still not run.
+CONTENT_SECURITY_POLICY = "script-src 'self'; object-src 'none'; base-uri 'none'"
+
+# Months before this year are not served: no incident is that old, and the
+# first of January of year 1 cannot be converted to UTC in zones east of it.
+FIRST_HISTORY_YEAR = 1970
+
 validate_brand_color = RegexValidator(
     BRAND_COLOR_PATTERN,
     message="Enter a hex colour such as #1a2b3c or #abc.",
@@ -25,12 +42,16 @@ validate_brand_color = RegexValidator(
 )
 
 
-class StatusPage(Page):
+class StatusPage(RoutablePageMixin, Page):
     """The public status page of one core page, with its branding.
 
     The components, incidents and maintenances shown here belong to
     ``core_page`` and are read from ``statuscore``. This model stores only
     what the CMS owns: the page's place in the Wagtail tree and its brand.
+
+    Besides the main page it serves ``incidents/<id>/``, one incident with
+    its whole timeline, and ``history/`` and ``history/<year>/<month>/``,
+    the incidents of one month in the page's time zone.
     """
 
     # PROTECT, because a cascade from the core page would delete the Wagtail
@@ -84,7 +105,7 @@ class StatusPage(Page):
     base_form_class = StatusPageForm
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types: list[str] = []
+    subpage_types = ["statuscms.IncidentPostmortem"]
 
     class Meta:
         verbose_name = "status page"
@@ -111,14 +132,89 @@ class StatusPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["overview"] = load_page_overview(self.core_page)
+        context["time_zone"] = context["overview"].time_zone
         context["subscribe_forms"] = subscribe_forms(self.core_page)
         forms = context["subscribe_forms"]
         offered = {form.notifier.name: form.notifier for form in forms}
         context["subscribed"] = offered.get(request.GET.get("subscribed", ""))
         return context
 
-    def serve(self, request, *args, **kwargs):
+    def serve(self, request, view=None, args=None, kwargs=None):
+        response = super().serve(request, view, args, kwargs)
+        response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response
+
+    def _render_route(
+        self, request: HttpRequest, template: str, values: dict
+    ) -> TemplateResponse:
+        """Render a route's template with Wagtail's page context and ``values``.
+
+        The main page's ``get_context`` is skipped, because it reads the
+        whole overview, which these routes do not show.
+        """
+        context = Page.get_context(self, request)
+        context.update(values)
+        return TemplateResponse(request, template, context)
+
+    @path("", name="main")
+    def main_route(self, request: HttpRequest) -> HttpResponse:
         """Serve the page, and take the "Subscribe to updates" forms' POST."""
         if request.method == "POST":
             return handle_subscribe(self, request)
-        return super().serve(request, *args, **kwargs)
+        return self.render(request)
+
+    @path("incidents/<int:incident_id>/", name="incident")
+    @method_decorator(require_safe)
+    def incident_route(self, request: HttpRequest, incident_id: int) -> HttpResponse:
+        """Serve one public incident of this page, else 404."""
+        detail = load_incident_detail(self.core_page, incident_id)
+        if detail is None:
+            raise Http404("No such incident on this page.")
+        return self._render_route(
+            request,
+            "statuscms/incident_page.html",
+            {"detail": detail, "time_zone": detail.time_zone},
+        )
+
+    @path("history/", name="history")
+    @path("history/<int:year>/<int:month>/", name="history_month")
+    @method_decorator(require_safe)
+    def history_route(
+        self, request: HttpRequest, year: int | None = None, month: int | None = None
+    ) -> HttpResponse:
+        """Serve one month of incident history; the current month by default.
+
+        A month that does not exist, lies after the current one or before
+        ``FIRST_HISTORY_YEAR`` is 404, so crawlers following the paging
+        links find an end.
+        """
+        latest = current_month(self.core_page)
+        if year is None:
+            chosen = latest
+        elif year < FIRST_HISTORY_YEAR or not 1 <= month <= 12:
+            raise Http404("No such month in the incident history.")
+        else:
+            chosen = date(year, month, 1)
+        if chosen > latest:
+            raise Http404("This month has not begun in the page's time zone.")
+
+        history = load_history_month(self.core_page, chosen)
+        return self._render_route(
+            request,
+            "statuscms/history_page.html",
+            {
+                "history": history,
+                "is_latest": chosen == latest,
+                "time_zone": history.time_zone,
+            },
+        )
+
+
+# Django registers a model when its module is imported; importing the other
+# model modules here loads them with the app.
+from statuscms.drafts import (  # noqa: E402,F401
+    DraftPublication,
+    IncidentDraft,
+    IncidentReview,
+)
+from statuscms.postmortems import IncidentPostmortem  # noqa: E402,F401

@@ -22,10 +22,13 @@ from statuscore.models import (
     IncidentStatus,
     IncidentUpdate,
     Maintenance,
+    MaintenanceStatus,
+    MaintenanceUpdate,
     Page,
 )
+from statuscore.models.incidents import IncidentQuerySet
 from statuscore.status import PageStatus, compute_page_status
-from statuscore.summary import page_zone
+from statuscore.summary import ACTIVE_MAINTENANCE_STATUSES, page_zone
 
 __all__ = [
     "HISTORY_DAYS",
@@ -34,6 +37,8 @@ __all__ = [
     "HistoryDay",
     "PageOverview",
     "load_page_overview",
+    "public_incidents",
+    "with_timeline",
 ]
 
 HISTORY_DAYS = 14
@@ -93,7 +98,9 @@ class PageOverview:
     """Everything the public page renders, read at one moment.
 
     Each incident carries ``timeline``, its updates newest first, so
-    ``incident.timeline.0`` is its latest update.
+    ``incident.timeline.0`` is its latest update. ``maintenances`` lists
+    the windows in progress and those still to come, earliest first, and
+    each carries ``timeline`` the same way.
     """
 
     status: PageStatus
@@ -102,6 +109,7 @@ class PageOverview:
     ungrouped: list[Component]
     open_incidents: list[Incident]
     history: list[HistoryDay]
+    maintenances: list[Maintenance]
     maintenance_in_progress: bool
 
 
@@ -145,11 +153,48 @@ def _history_days(
     return [HistoryDay(day, by_day.get(day, [])) for day in days]
 
 
-def load_page_overview(page: Page, *, now: datetime | None = None) -> PageOverview:
-    """Read the page's banner, components, open incidents and recent history.
+def public_incidents(page: Page) -> IncidentQuerySet:
+    """Return the incidents of ``page`` that visitors may see.
 
-    The number of queries does not depend on how many components, groups,
-    incidents or updates the page has. The banner counts every component,
+    An incident waiting for a person's approval (``is_public=False``) is
+    left out of everything the public pages show, the banner included.
+    """
+    return Incident.objects.public().filter(page=page)
+
+
+def with_timeline(incidents: IncidentQuerySet) -> IncidentQuerySet:
+    """Add ``timeline`` (the updates, newest first) and the components.
+
+    Each is read with one query, whatever the number of incidents.
+    """
+    return incidents.prefetch_related(
+        Prefetch("updates", IncidentUpdate.objects.all(), to_attr="timeline"),
+        "components",
+    )
+
+
+def _current_maintenances(page: Page, now: datetime) -> list[Maintenance]:
+    """Return the windows in progress and those not yet ended, earliest first."""
+    updates = MaintenanceUpdate.objects.order_by("-display_at", "-id")
+    return list(
+        Maintenance.objects.filter(page=page)
+        .filter(
+            Q(status__in=ACTIVE_MAINTENANCE_STATUSES)
+            | Q(status=MaintenanceStatus.SCHEDULED, scheduled_until__gt=now)
+        )
+        .order_by("scheduled_for", "id")
+        .prefetch_related(
+            "components", Prefetch("updates", updates, to_attr="timeline")
+        )
+    )
+
+
+def load_page_overview(page: Page, *, now: datetime | None = None) -> PageOverview:
+    """Read the page's banner, components, incidents, maintenances and history.
+
+    Incidents not yet approved for the public are left out. The number of
+    queries does not depend on how many components, groups, incidents,
+    maintenances or updates the page has. The banner counts every component,
     including those that ``showcase`` or ``only_show_if_degraded`` hide from
     the list. ``now`` defaults to the current time and sets which 14 days
     the history covers, counted in the page's time zone. Each component
@@ -165,14 +210,15 @@ def load_page_overview(page: Page, *, now: datetime | None = None) -> PageOvervi
     groups = list(ComponentGroup.objects.filter(page=page))
     components = list(Component.objects.filter(page=page))
     incidents = list(
-        Incident.objects.filter(page=page)
-        .filter(Q(started_at__gte=window_start) | ~Q(status=IncidentStatus.RESOLVED))
-        .prefetch_related(
-            Prefetch("updates", IncidentUpdate.objects.all(), to_attr="timeline"),
-            "components",
+        with_timeline(public_incidents(page)).filter(
+            Q(started_at__gte=window_start) | ~Q(status=IncidentStatus.RESOLVED)
         )
     )
-    maintenance_in_progress = Maintenance.objects.filter(page=page).active().exists()
+    maintenances = _current_maintenances(page, now)
+    maintenance_in_progress = any(
+        maintenance.status in ACTIVE_MAINTENANCE_STATUSES
+        for maintenance in maintenances
+    )
 
     open_incidents = [incident for incident in incidents if not incident.is_resolved]
     recent = [incident for incident in incidents if incident.started_at >= window_start]
@@ -191,5 +237,6 @@ def load_page_overview(page: Page, *, now: datetime | None = None) -> PageOvervi
         ungrouped=ungrouped,
         open_incidents=open_incidents,
         history=_history_days(recent, today, zone),
+        maintenances=maintenances,
         maintenance_in_progress=maintenance_in_progress,
     )

@@ -12,6 +12,10 @@ class StatusCoreSettings:
     plugins: tuple[str, ...] | None
     """Entry-point names of the plugins to load; ``None`` loads all of them."""
 
+    app_plugins: tuple[str, ...]
+    """Dotted paths of modules registered as plugins besides the entry points,
+    for the Django apps of the project. ``plugins`` does not filter them."""
+
     min_check_interval: int
     """Shortest check interval accepted, in seconds."""
 
@@ -113,6 +117,7 @@ def get_settings() -> StatusCoreSettings:
     plugins = getattr(settings, "STATUSCORE_PLUGINS", None)
     return StatusCoreSettings(
         plugins=tuple(plugins) if plugins is not None else None,
+        app_plugins=tuple(getattr(settings, "STATUSCORE_APP_PLUGINS", ())),
         min_check_interval=getattr(settings, "STATUSCORE_MIN_CHECK_INTERVAL", 10),
         max_check_interval=getattr(settings, "STATUSCORE_MAX_CHECK_INTERVAL", 86400),
         retry_delay=getattr(settings, "STATUSCORE_RETRY_DELAY", 1.0),

@@ -1,13 +1,16 @@
 """Find, load and look up plugins.
 
 Plugins come from the ``statuscore`` entry-point group, built-in ones
-included. ``STATUSCORE_PLUGINS`` limits which entry points load. The manager
+included. ``STATUSCORE_PLUGINS`` limits which entry points load.
+``STATUSCORE_APP_PLUGINS`` adds modules of the project's Django apps by
+dotted path, for apps that statuscore must not import on its own. The manager
 is built on first use, not at import time, so settings overrides in tests
 take effect after :func:`reset_plugin_manager`.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import logging
 import threading
@@ -77,6 +80,9 @@ def _build_manager() -> pluggy.PluginManager:
             _versions[entry_point.name] = entry_point.dist.version
         logger.info("Loaded plugin %s from %s", entry_point.name, entry_point.value)
 
+    for path in get_settings().app_plugins:
+        _register_app_plugin(manager, path)
+
     # Without this, pluggy ignores an implementation whose name matches no
     # hook specification, such as a misspelt one.
     try:
@@ -86,6 +92,20 @@ def _build_manager() -> pluggy.PluginManager:
             f"Plugin {error.plugin!r} implements an unknown hook: {error}"
         ) from error
     return manager
+
+
+def _register_app_plugin(manager: pluggy.PluginManager, path: str) -> None:
+    """Import the module at ``path`` and register it under that name."""
+    if manager.get_plugin(path) is not None:
+        return
+    try:
+        module = importlib.import_module(path)
+    except ImportError as error:
+        raise PluginError(
+            f"STATUSCORE_APP_PLUGINS names {path!r}, which failed to import: {error}"
+        ) from error
+    manager.register(module, name=path)
+    logger.info("Loaded app plugin %s", path)
 
 
 def _collect(results: list[list[type]], base: type, kind: str) -> dict[str, type]:

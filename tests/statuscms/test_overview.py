@@ -104,3 +104,84 @@ def test_latest_update_first(page):
 
     timeline = overview.open_incidents[0].timeline
     assert [update.body for update in timeline] == ["second", "first"]
+
+
+def test_non_public_incident_left_out(page):
+    component = services.create_component(page, "API")
+    services.create_incident(
+        page,
+        "Awaiting approval",
+        body="x",
+        impact="critical",
+        component_statuses={component: "operational"},
+        started_at=NOW - timedelta(hours=1),
+        is_public=False,
+    )
+
+    overview = load_page_overview(page, now=NOW)
+
+    assert overview.open_incidents == []
+    assert all(not day.incidents for day in overview.history)
+    assert overview.status.indicator == "none"
+
+
+def test_approved_incident_shown(page, django_user_model):
+    editor = django_user_model.objects.create_user("approver")
+    incident = services.create_incident(
+        page,
+        "Awaiting approval",
+        body="x",
+        started_at=NOW - timedelta(hours=1),
+        is_public=False,
+    )
+    services.approve_incident(incident, actor=editor)
+
+    overview = load_page_overview(page, now=NOW)
+
+    assert [item.name for item in overview.open_incidents] == ["Awaiting approval"]
+
+
+def schedule(page, name: str, starts_in: timedelta, hours: int = 2):
+    starts_at = NOW + starts_in
+    return services.schedule_maintenance(
+        page, name, starts_at, starts_at + timedelta(hours=hours)
+    )
+
+
+def test_maintenances_upcoming_and_in_progress(page):
+    later = schedule(page, "Later", timedelta(days=3))
+    running = schedule(page, "Running", timedelta(hours=-1))
+    services.post_maintenance_update(running, body="Started.", status="in_progress")
+    schedule(page, "Soon", timedelta(hours=1))
+
+    overview = load_page_overview(page, now=NOW)
+
+    names = [maintenance.name for maintenance in overview.maintenances]
+    assert names == ["Running", "Soon", "Later"]
+    assert overview.maintenance_in_progress is True
+    assert overview.maintenances[-1] == later
+
+
+def test_maintenances_leave_out_finished(page):
+    done = schedule(page, "Done", timedelta(hours=-3))
+    services.post_maintenance_update(done, body="Started.", status="in_progress")
+    services.post_maintenance_update(done, body="Finished.", status="completed")
+    called_off = schedule(page, "Called off", timedelta(days=1))
+    services.post_maintenance_update(called_off, body="Not needed.", status="cancelled")
+    schedule(page, "Ended unstarted", timedelta(hours=-5))
+
+    overview = load_page_overview(page, now=NOW)
+
+    assert overview.maintenances == []
+    assert overview.maintenance_in_progress is False
+
+
+def test_maintenance_latest_update_first(page):
+    maintenance = schedule(page, "Upgrade", timedelta(days=1))
+    services.post_maintenance_update(maintenance, body="first")
+    services.post_maintenance_update(maintenance, body="second")
+
+    overview = load_page_overview(page, now=NOW)
+
+    timeline = overview.maintenances[0].timeline
+    assert [update.body for update in timeline] == ["second", "first"]

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -174,7 +174,7 @@ def test_history_uses_page_time_zone(client, status_page, page):
     local = timezone.localtime(started_at, zone)
     day_html = section(html, f'data-date="{local:%Y-%m-%d}"')
     assert "Slow search" in day_html
-    assert f"{local:%H:%M} {local.tzname()}" in day_html
+    assert f"{local:%H:%M} UTC+14:00" in day_html
     assert "Times are shown in Pacific/Kiritimati." in html
 
 
@@ -323,9 +323,7 @@ def test_component_without_checks_no_uptime(client, status_page, page):
     assert "No data yet" not in row
 
 
-def test_page_queries_do_not_grow_with_checks(
-    client, status_page, page, fake_checker
-):
+def test_page_queries_do_not_grow_with_checks(client, status_page, page, fake_checker):
     def add_checked_components(count: int) -> None:
         for number in range(count):
             component = services.create_component(page, f"Checked {count}-{number}")
@@ -345,3 +343,96 @@ def test_page_queries_do_not_grow_with_checks(
 
     assert html.count("0.00% uptime over the last 90 days") == 6
     assert len(many) == len(few)
+
+
+def test_open_incident_links_to_its_page(client, status_page, page):
+    incident = services.create_incident(page, "Checkout failing", body="Looking.")
+
+    html = render(client)
+
+    open_html = section(html, '<section class="open-incidents"')
+    assert f'<a href="/incidents/{incident.pk}/">Checkout failing</a>' in open_html
+
+
+def test_non_public_incident_not_on_page(client, status_page, page, component):
+    services.create_incident(
+        page,
+        "Awaiting approval",
+        body="Auto-opened.",
+        impact="critical",
+        is_public=False,
+    )
+
+    html = render(client)
+
+    assert "Awaiting approval" not in html
+    assert '<section class="open-incidents"' not in html
+    assert 'data-indicator="none"' in html
+
+
+def test_update_body_rendered_as_markdown(client, status_page, page):
+    services.create_incident(page, "Slow", body="We are **on it**.")
+
+    html = render(client)
+
+    assert "We are <strong>on it</strong>." in html
+
+
+@pytest.fixture
+def berlin_page(page):
+    page.time_zone = "Europe/Berlin"
+    page.save()
+    return page
+
+
+def test_maintenances_on_main_page(client, status_page, berlin_page):
+    database = services.create_component(berlin_page, "Database")
+    # Mid-January of next year: always ahead, and always winter time in Berlin.
+    next_year = timezone.now().year + 1
+    starts_at = datetime(next_year, 1, 15, 10, 0, tzinfo=UTC)
+    upcoming = services.schedule_maintenance(
+        berlin_page,
+        "Database upgrade",
+        starts_at,
+        starts_at + timedelta(hours=2),
+        components=[database],
+        body="Planned *downtime*.",
+    )
+    running = services.schedule_maintenance(
+        berlin_page,
+        "Network work",
+        timezone.now() - timedelta(hours=1),
+        timezone.now() + timedelta(hours=1),
+    )
+    services.post_maintenance_update(
+        running, body="Work **started**.", status="in_progress"
+    )
+
+    html = render(client)
+
+    listing = section(html, '<section class="maintenances"')
+    assert listing.index("Network work") < listing.index("Database upgrade")
+    assert "Work <strong>started</strong>." in listing
+    assert "Latest update: In progress" in listing
+    assert "Planned <em>downtime</em>." in listing
+    item = listing[listing.index(f'data-maintenance-id="{upcoming.pk}"') :]
+    assert "Affects Database" in item
+    day = f"15 Jan {next_year}"
+    start = f'datetime="{next_year}-01-15T10:00:00Z">{day}, 11:00 UTC+01:00'
+    end = f'datetime="{next_year}-01-15T12:00:00Z">{day}, 13:00 UTC+01:00'
+    assert start in item
+    assert end in item
+
+
+def test_no_maintenance_section_without_maintenance(client, status_page):
+    html = render(client)
+
+    assert '<section class="maintenances"' not in html
+
+
+def test_page_sends_content_security_policy(client, status_page):
+    response = client.get("/")
+
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "object-src 'none'" in policy

@@ -115,10 +115,28 @@ def test_unknown_checker_raises():
 
 def test_setting_restricts_plugins(settings):
     settings.STATUSCORE_PLUGINS = ["tcp"]
+    settings.STATUSCORE_APP_PLUGINS = []
     reset_plugin_manager()
 
     assert set(get_checkers()) == {"tcp"}
     assert [plugin["name"] for plugin in list_plugins()] == ["tcp"]
+
+
+def test_app_plugin_registered_by_dotted_path(settings):
+    settings.STATUSCORE_PLUGINS = []
+    settings.STATUSCORE_APP_PLUGINS = ["plugins.tcp"]
+    reset_plugin_manager()
+
+    assert set(get_checkers()) == {"tcp"}
+    assert [plugin["name"] for plugin in list_plugins()] == ["plugins.tcp"]
+
+
+def test_app_plugin_that_fails_to_import_named(settings):
+    settings.STATUSCORE_APP_PLUGINS = ["plugins.missing_module"]
+    reset_plugin_manager()
+
+    with pytest.raises(PluginError, match="plugins.missing_module"):
+        get_checkers()
 
 
 def test_empty_setting_loads_none(settings):

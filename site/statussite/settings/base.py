@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "statussite",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
@@ -219,6 +220,8 @@ WAGTAILADMIN_BASE_URL = BASE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
 STATUSCORE_PLUGINS = env_list("STATUSCORE_PLUGINS", []) or None
+# The CMS opens approval items for incidents that wait for approval.
+STATUSCORE_APP_PLUGINS = ["statuscms.approvals"]
 STATUSCORE_MIN_CHECK_INTERVAL = env_int("STATUSCORE_MIN_CHECK_INTERVAL", 10, minimum=1)
 STATUSCORE_MONITOR_TICK = env_float("STATUSCORE_MONITOR_TICK", 1.0, minimum=0.05)
 STATUSCORE_ALLOW_PRIVATE_TARGETS = env_bool("STATUSCORE_ALLOW_PRIVATE_TARGETS", True)
