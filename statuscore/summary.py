@@ -43,12 +43,19 @@ from statuscore.models import (
     MaintenanceStatus,
     Page,
 )
+from statuscore.models.incidents import IncidentQuerySet
 from statuscore.status import COMPONENT_INDICATORS, INDICATOR_ORDER, compute_page_status
 
 __all__ = [
+    "RECENT_LIMIT",
+    "build_active_maintenances",
     "build_components",
+    "build_incidents",
+    "build_scheduled_maintenances",
     "build_status",
     "build_summary",
+    "build_unresolved_incidents",
+    "build_upcoming_maintenances",
     "format_timestamp",
     "group_public_id",
     "page_payload",
@@ -61,6 +68,16 @@ ACTIVE_MAINTENANCE_STATUSES = (
     MaintenanceStatus.IN_PROGRESS,
     MaintenanceStatus.VERIFYING,
 )
+LISTED_MAINTENANCE_STATUSES = (
+    MaintenanceStatus.SCHEDULED,
+    *ACTIVE_MAINTENANCE_STATUSES,
+    MaintenanceStatus.COMPLETED,
+)
+"""Statuspage's maintenance statuses. A cancelled maintenance has no
+counterpart there, so the v2 JSON leaves it out."""
+
+RECENT_LIMIT = 50
+"""How many incidents or maintenances the full v2 lists hold, as in Statuspage."""
 
 
 def page_zone(page: Page) -> zoneinfo.ZoneInfo:
@@ -269,10 +286,8 @@ def _maintenance_payload(
         "status": maintenance.status,
         "created_at": format_timestamp(maintenance.created_at, zone),
         "updated_at": format_timestamp(maintenance.updated_at, zone),
-        # Only maintenances in progress or to come are listed, so none of
-        # them is resolved.
         "monitoring_at": None,
-        "resolved_at": None,
+        "resolved_at": format_timestamp(maintenance.completed_at, zone),
         "impact": "maintenance",
         "shortlink": page.url or None,
         "started_at": format_timestamp(maintenance.scheduled_for, zone),
@@ -287,6 +302,14 @@ def _maintenance_payload(
         "scheduled_for": format_timestamp(maintenance.scheduled_for, zone),
         "scheduled_until": format_timestamp(maintenance.scheduled_until, zone),
     }
+
+
+def _incidents_with_timeline(page: Page) -> IncidentQuerySet:
+    """Return the page's incidents with updates and components prefetched."""
+    return Incident.objects.filter(page=page).prefetch_related(
+        Prefetch("updates", queryset=IncidentUpdate.objects.all(), to_attr="timeline"),
+        "components",
+    )
 
 
 def _listed_maintenances(page: Page, now: datetime) -> list[Maintenance]:
@@ -314,16 +337,7 @@ def build_summary(page: Page, *, now: datetime | None = None) -> dict:
     zone = page_zone(page)
     groups = list(ComponentGroup.objects.filter(page=page))
     components = list(Component.objects.filter(page=page))
-    incidents = list(
-        Incident.objects.filter(page=page)
-        .unresolved()
-        .prefetch_related(
-            Prefetch(
-                "updates", queryset=IncidentUpdate.objects.all(), to_attr="timeline"
-            ),
-            "components",
-        )
-    )
+    incidents = list(_incidents_with_timeline(page).unresolved())
     maintenances = _listed_maintenances(page, now or timezone.now())
 
     status = compute_page_status(
@@ -369,3 +383,72 @@ def build_components(page: Page) -> dict:
         "page": page_payload(page, zone),
         "components": _components_payload(groups, components, zone),
     }
+
+
+def build_incidents(page: Page) -> dict:
+    """Build ``incidents.json``: the page's most recent incidents, resolved
+    or not, newest first, at most ``RECENT_LIMIT`` of them."""
+    zone = page_zone(page)
+    incidents = _incidents_with_timeline(page)[:RECENT_LIMIT]
+    return {
+        "page": page_payload(page, zone),
+        "incidents": [
+            _incident_payload(incident, page, zone) for incident in incidents
+        ],
+    }
+
+
+def build_unresolved_incidents(page: Page) -> dict:
+    """Build ``incidents/unresolved.json``: every incident still
+    investigating, identified or monitoring, newest first."""
+    zone = page_zone(page)
+    incidents = _incidents_with_timeline(page).unresolved()
+    return {
+        "page": page_payload(page, zone),
+        "incidents": [
+            _incident_payload(incident, page, zone) for incident in incidents
+        ],
+    }
+
+
+def _maintenances_response(page: Page, maintenances: Iterable[Maintenance]) -> dict:
+    zone = page_zone(page)
+    return {
+        "page": page_payload(page, zone),
+        "scheduled_maintenances": [
+            _maintenance_payload(maintenance, page, zone)
+            for maintenance in maintenances
+        ],
+    }
+
+
+def build_scheduled_maintenances(page: Page) -> dict:
+    """Build ``scheduled-maintenances.json``: the most recent maintenances,
+    scheduled, in progress, verifying or completed, latest start first, at
+    most ``RECENT_LIMIT`` of them. Cancelled ones are left out."""
+    maintenances = (
+        Maintenance.objects.filter(page=page, status__in=LISTED_MAINTENANCE_STATUSES)
+        .order_by("-scheduled_for", "-id")
+        .prefetch_related("components")[:RECENT_LIMIT]
+    )
+    return _maintenances_response(page, maintenances)
+
+
+def build_upcoming_maintenances(page: Page, *, now: datetime | None = None) -> dict:
+    """Build ``scheduled-maintenances/upcoming.json``: the maintenances still
+    scheduled whose window has not passed, soonest first."""
+    maintenances = Maintenance.objects.filter(
+        page=page,
+        status=MaintenanceStatus.SCHEDULED,
+        scheduled_until__gt=now or timezone.now(),
+    ).prefetch_related("components")
+    return _maintenances_response(page, maintenances)
+
+
+def build_active_maintenances(page: Page) -> dict:
+    """Build ``scheduled-maintenances/active.json``: the maintenances in
+    progress or being verified, soonest first."""
+    maintenances = (
+        Maintenance.objects.filter(page=page).active().prefetch_related("components")
+    )
+    return _maintenances_response(page, maintenances)
