@@ -103,6 +103,33 @@ class StatusCoreSettings:
     """Seconds before a maintenance starts at which ``maintenance.reminder``
     is emitted, once per maintenance; 0 sends no reminders."""
 
+    access_token_ttl: int
+    """Seconds a JWT access token of the API stays valid."""
+
+    refresh_token_ttl: int
+    """Seconds a refresh token stays valid; each refresh issues a new one
+    with a new lifetime."""
+
+    jwt_signing_key: str
+    """HS256 key that signs access tokens; ``SECRET_KEY`` when unset."""
+
+    jwt_issuer: str
+    """``iss`` claim written into access tokens and required when reading."""
+
+    jwt_audience: str
+    """``aud`` claim written into access tokens and required when reading."""
+
+    auth_limit_per_client: int
+    """Sign-in, registration and refresh requests accepted from one client
+    IP per window."""
+
+    auth_limit_per_username: int
+    """Sign-in and registration requests accepted for one username per
+    window."""
+
+    auth_limit_window: int
+    """Length in seconds of the window the two limits above count in."""
+
 
 def get_settings() -> StatusCoreSettings:
     """Read the settings now, so tests that override them are honoured."""
@@ -161,4 +188,17 @@ def get_settings() -> StatusCoreSettings:
             settings, "STATUSCORE_DISABLE_AFTER_FAILURES", 5
         ),
         maintenance_reminder=getattr(settings, "STATUSCORE_MAINTENANCE_REMINDER", 3600),
+        access_token_ttl=getattr(settings, "STATUSCORE_ACCESS_TOKEN_TTL", 300),
+        refresh_token_ttl=getattr(
+            settings, "STATUSCORE_REFRESH_TOKEN_TTL", 14 * 24 * 3600
+        ),
+        jwt_signing_key=getattr(settings, "STATUSCORE_JWT_SIGNING_KEY", "")
+        or settings.SECRET_KEY,
+        jwt_issuer=getattr(settings, "STATUSCORE_JWT_ISSUER", "statuscore"),
+        jwt_audience=getattr(settings, "STATUSCORE_JWT_AUDIENCE", "statuscore-api"),
+        auth_limit_per_client=getattr(settings, "STATUSCORE_AUTH_LIMIT_PER_CLIENT", 30),
+        auth_limit_per_username=getattr(
+            settings, "STATUSCORE_AUTH_LIMIT_PER_USERNAME", 10
+        ),
+        auth_limit_window=getattr(settings, "STATUSCORE_AUTH_LIMIT_WINDOW", 300),
     )

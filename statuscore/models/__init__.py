@@ -1,5 +1,6 @@
 """Domain models. Change them only through ``statuscore.services``."""
 
+from statuscore.models.accounts import ApiKey, ApiScope, RefreshToken
 from statuscore.models.certificates import CertificateReminder
 from statuscore.models.checks import (
     Check,
@@ -32,6 +33,8 @@ from statuscore.models.rollups import CheckRollupDay, CheckRollupHour
 
 __all__ = [
     "AlertChannel",
+    "ApiKey",
+    "ApiScope",
     "Delivery",
     "DeliveryState",
     "Subscriber",
@@ -57,6 +60,7 @@ __all__ = [
     "Organization",
     "OutboxEvent",
     "Page",
+    "RefreshToken",
     "ResultStatus",
     "Role",
 ]
