@@ -130,6 +130,10 @@ class StatusCoreSettings:
     auth_limit_window: int
     """Length in seconds of the window the two limits above count in."""
 
+    maintenance_series_ahead: int
+    """Days ahead for which the scheduler creates the occurrences of
+    recurring maintenance windows."""
+
 
 def get_settings() -> StatusCoreSettings:
     """Read the settings now, so tests that override them are honoured."""
@@ -201,4 +205,7 @@ def get_settings() -> StatusCoreSettings:
             settings, "STATUSCORE_AUTH_LIMIT_PER_USERNAME", 10
         ),
         auth_limit_window=getattr(settings, "STATUSCORE_AUTH_LIMIT_WINDOW", 300),
+        maintenance_series_ahead=getattr(
+            settings, "STATUSCORE_MAINTENANCE_SERIES_AHEAD", 30
+        ),
     )

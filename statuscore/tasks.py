@@ -104,10 +104,12 @@ def sweep_notifications() -> int:
 
 @db_periodic_task(crontab(minute="*"))
 def advance_maintenances() -> int:
-    """Start due maintenances, complete ended ones and send reminders;
-    return how many maintenances moved."""
+    """Create occurrences of recurring windows, start due maintenances,
+    complete ended ones and send reminders; return how many maintenances
+    were created or moved."""
     done = run_due_maintenances()
-    return len(done.started) + len(done.completed) + len(done.reminded)
+    moved = len(done.started) + len(done.completed) + len(done.reminded)
+    return moved + len(done.created)
 
 
 @db_periodic_task(crontab(minute="2"))

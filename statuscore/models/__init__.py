@@ -17,7 +17,10 @@ from statuscore.models.incidents import (
     IncidentStatus,
     IncidentUpdate,
     Maintenance,
+    MaintenanceFrequency,
+    MaintenanceSeries,
     MaintenanceStatus,
+    MaintenanceUpdate,
 )
 from statuscore.models.notifications import (
     AlertChannel,
@@ -55,7 +58,10 @@ __all__ = [
     "IncidentStatus",
     "IncidentUpdate",
     "Maintenance",
+    "MaintenanceFrequency",
+    "MaintenanceSeries",
     "MaintenanceStatus",
+    "MaintenanceUpdate",
     "Membership",
     "Organization",
     "OutboxEvent",

@@ -79,6 +79,12 @@ class Check(models.Model):
         help_text="Open an incident when the check is confirmed down, and "
         "resolve it when the check recovers.",
     )
+    incident_needs_approval = models.BooleanField(
+        default=False,
+        help_text="Keep the incident the check opens off the public page and "
+        "away from subscribers until an editor approves it. Alert channels "
+        "are told at once.",
+    )
     incident_impact = models.CharField(
         max_length=20,
         choices=IncidentImpact.choices,

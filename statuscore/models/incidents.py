@@ -1,5 +1,8 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+
+from statuscore.models.pages import validate_time_zone
 
 
 class IncidentStatus(models.TextChoices):
@@ -24,9 +27,19 @@ class MaintenanceStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+class MaintenanceFrequency(models.TextChoices):
+    DAILY = "daily", "Daily"
+    WEEKLY = "weekly", "Weekly"
+    MONTHLY = "monthly", "Monthly"
+
+
 class IncidentQuerySet(models.QuerySet):
     def unresolved(self) -> "IncidentQuerySet":
         return self.exclude(status=IncidentStatus.RESOLVED)
+
+    def public(self) -> "IncidentQuerySet":
+        """Incidents visitors and subscribers may see: not waiting for approval."""
+        return self.filter(is_public=True)
 
 
 class Incident(models.Model):
@@ -34,6 +47,12 @@ class Incident(models.Model):
 
     ``started_at`` is when the problem began; it may lie before
     ``created_at`` for an incident written after the fact.
+
+    ``is_public`` is False while an incident opened automatically waits
+    for a person's approval: the public page, the v2 JSON, feeds and
+    subscribers do not see it, but the team's alert channels are told.
+    ``approve_incident`` makes it public and sets ``approved_at`` and
+    ``approved_by``.
     """
 
     page = models.ForeignKey(
@@ -54,6 +73,19 @@ class Incident(models.Model):
     started_at = models.DateTimeField()
     monitoring_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    is_public = models.BooleanField(
+        default=True,
+        help_text="Shown to visitors and subscribers. False while the incident "
+        "waits for approval.",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -72,7 +104,12 @@ class Incident(models.Model):
 
 
 class IncidentUpdate(models.Model):
-    """One entry of an incident's public timeline."""
+    """One entry of an incident's public timeline.
+
+    ``notify_subscribers`` False records the update and emits its event
+    (live updates, alert channels) but sends subscribers nothing for it.
+    ``edited_at`` is set when an editor changes the entry after posting it.
+    """
 
     incident = models.ForeignKey(
         Incident, on_delete=models.CASCADE, related_name="updates"
@@ -81,6 +118,7 @@ class IncidentUpdate(models.Model):
     body = models.TextField()
     display_at = models.DateTimeField()
     affected_components = models.JSONField(default=list, blank=True)
+    notify_subscribers = models.BooleanField(default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -90,6 +128,7 @@ class IncidentUpdate(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-display_at", "-id"]
@@ -114,6 +153,10 @@ class Maintenance(models.Model):
     component had when the work started, so that completing it can put the
     component back. ``reminded_at`` records that the reminder went out, so
     that it goes out once even across restarts of the scheduler.
+
+    Times are stored as UTC instants; ``time_zone`` is the IANA zone the
+    editor entered them in, kept for display. ``series`` links an
+    occurrence of a recurring window to its ``MaintenanceSeries``.
     """
 
     page = models.ForeignKey(
@@ -130,6 +173,16 @@ class Maintenance(models.Model):
     )
     scheduled_for = models.DateTimeField()
     scheduled_until = models.DateTimeField()
+    time_zone = models.CharField(
+        max_length=64, default="UTC", validators=[validate_time_zone]
+    )
+    series = models.ForeignKey(
+        "statuscore.MaintenanceSeries",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="occurrences",
+    )
     body = models.TextField(blank=True)
     statuses_before = models.JSONField(default=dict, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
@@ -148,8 +201,91 @@ class Maintenance(models.Model):
             models.CheckConstraint(
                 condition=models.Q(scheduled_until__gt=models.F("scheduled_for")),
                 name="maintenance_ends_after_start",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["series", "scheduled_for"],
+                condition=models.Q(series__isnull=False),
+                name="unique_maintenance_occurrence",
+            ),
         ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MaintenanceUpdate(models.Model):
+    """One entry of a maintenance's public timeline, written by an editor.
+
+    ``status`` is the maintenance's status when the entry was posted.
+    """
+
+    maintenance = models.ForeignKey(
+        Maintenance, on_delete=models.CASCADE, related_name="updates"
+    )
+    status = models.CharField(max_length=20, choices=MaintenanceStatus.choices)
+    body = models.TextField()
+    display_at = models.DateTimeField()
+    notify_subscribers = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-display_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.maintenance}: {self.status}"
+
+
+class MaintenanceSeries(models.Model):
+    """A recurring maintenance window, such as every Sunday 02:00-03:00.
+
+    The rule is read in ``time_zone``: ``start_time`` is a local wall-clock
+    time and ``duration`` the elapsed length of each window.
+    ``statuscore.recurrence.occurrences`` turns the rule into UTC instants,
+    and the maintenance scheduler creates each occurrence ahead as an
+    ordinary ``Maintenance`` linked by ``series``. ``weekday`` (0 is
+    Monday) applies to weekly and monthly rules, ``week_of_month`` (1 to 4,
+    or -1 for the last) to monthly ones. ``generated_until`` is the end of
+    the range already turned into occurrences, so an occurrence an editor
+    deleted is not created again.
+    """
+
+    page = models.ForeignKey(
+        "statuscore.Page", on_delete=models.CASCADE, related_name="maintenance_series"
+    )
+    name = models.CharField(max_length=255)
+    body = models.TextField(blank=True)
+    components = models.ManyToManyField(
+        "statuscore.Component", blank=True, related_name="maintenance_series"
+    )
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    frequency = models.CharField(max_length=10, choices=MaintenanceFrequency.choices)
+    weekday = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(6)]
+    )
+    week_of_month = models.SmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-1), MaxValueValidator(4)],
+    )
+    start_time = models.TimeField()
+    duration = models.DurationField()
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    generated_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["page", "name", "id"]
+        verbose_name_plural = "maintenance series"
 
     def __str__(self) -> str:
         return self.name

@@ -23,10 +23,28 @@ from statuscore.services.heartbeats import (
     record_push,
     regenerate_push_token,
 )
-from statuscore.services.incidents import create_incident, post_incident_update
+from statuscore.services.incident_updates import (
+    delete_incident_update,
+    edit_incident_update,
+)
+from statuscore.services.incidents import (
+    approve_incident,
+    create_incident,
+    delete_incident,
+    post_incident_update,
+    resolve_incident,
+    update_incident,
+)
+from statuscore.services.maintenance_series import (
+    create_maintenance_series,
+    end_maintenance_series,
+    update_maintenance_series,
+)
 from statuscore.services.maintenances import (
     cancel_maintenance,
     complete_maintenance,
+    delete_maintenance,
+    post_maintenance_update,
     run_due_maintenances,
     schedule_maintenance,
     start_maintenance,
@@ -41,6 +59,17 @@ from statuscore.services.pages import (
 
 __all__ = [
     "add_member",
+    "approve_incident",
+    "create_maintenance_series",
+    "delete_incident",
+    "delete_incident_update",
+    "delete_maintenance",
+    "edit_incident_update",
+    "end_maintenance_series",
+    "post_maintenance_update",
+    "resolve_incident",
+    "update_incident",
+    "update_maintenance_series",
     "cancel_maintenance",
     "complete_maintenance",
     "create_alert_channel",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -30,15 +31,23 @@ from statuscore.models import (
     ComponentStatus,
     Maintenance,
     MaintenanceStatus,
+    MaintenanceUpdate,
     Page,
 )
 from statuscore.services.components import set_component_status
-from statuscore.services.validation import full_clean, require_choice
+from statuscore.services.validation import (
+    full_clean,
+    require_aware,
+    require_choice,
+    require_time_zone,
+)
 
 __all__ = [
     "DueMaintenances",
     "cancel_maintenance",
     "complete_maintenance",
+    "delete_maintenance",
+    "post_maintenance_update",
     "remind_maintenance",
     "run_due_maintenances",
     "schedule_maintenance",
@@ -55,18 +64,11 @@ OPEN = (MaintenanceStatus.SCHEDULED, *ACTIVE)
 # -- Validation ----------------------------------------------------------------
 
 
-def _require_aware(field: str, value: datetime) -> None:
-    if not isinstance(value, datetime):
-        raise ValidationFailed.for_field(field, "Give a date and time.")
-    if timezone.is_naive(value):
-        raise ValidationFailed.for_field(
-            field, "The time has no UTC offset; give one, such as 2026-08-06T18:31:37Z."
-        )
-
-
 def _check_window(starts_at: datetime, ends_at: datetime) -> None:
-    _require_aware("starts_at", starts_at)
-    _require_aware("ends_at", ends_at)
+    for field, value in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if value is None:
+            raise ValidationFailed.for_field(field, "Give a date and time.")
+        require_aware(field, value)
     if ends_at <= starts_at:
         raise ValidationFailed.for_field("ends_at", "The end must be after the start.")
 
@@ -92,14 +94,20 @@ def _check_open(maintenance: Maintenance) -> None:
 
 
 def _payload(maintenance: Maintenance, **extra) -> dict:
-    """Return the event payload: ids, name, status and ISO 8601 times."""
+    """Return the event payload: ids, name, status, ISO 8601 times and zone.
+
+    ``notify_subscribers`` is True unless ``extra`` says otherwise.
+    """
     return {
         "maintenance_id": maintenance.pk,
         "name": maintenance.name,
         "status": maintenance.status,
         "starts_at": maintenance.scheduled_for.isoformat(),
         "ends_at": maintenance.scheduled_until.isoformat(),
+        "time_zone": maintenance.time_zone,
+        "series_id": maintenance.series_id,
         "component_ids": sorted(maintenance.components.values_list("pk", flat=True)),
+        "notify_subscribers": True,
         **extra,
     }
 
@@ -136,16 +144,23 @@ def schedule_maintenance(
     *,
     components: Iterable[Component] = (),
     body: str = "",
+    time_zone: str | None = None,
+    notify_subscribers: bool = True,
 ) -> Maintenance:
     """Schedule planned work and emit ``maintenance.scheduled``.
 
     ``starts_at`` and ``ends_at`` must carry a UTC offset, and the end must
     come after the start. ``components`` must belong to ``page``; they move
-    to under maintenance when the work starts. Raises ``ValidationFailed``
-    naming the field otherwise.
+    to under maintenance when the work starts. ``time_zone`` is the IANA
+    zone the times were entered in, kept for display; it defaults to the
+    page's. Raises ``ValidationFailed`` naming the field otherwise.
+    ``notify_subscribers`` False sends subscribers no notice of the
+    scheduling; the reminder and the later steps still reach them.
     """
     _check_window(starts_at, ends_at)
     components = _check_components(page.pk, components)
+    time_zone = time_zone or page.time_zone
+    require_time_zone("time_zone", time_zone)
 
     maintenance = Maintenance(
         page=page,
@@ -153,12 +168,17 @@ def schedule_maintenance(
         body=body,
         scheduled_for=starts_at,
         scheduled_until=ends_at,
+        time_zone=time_zone,
     )
     full_clean(maintenance)
     maintenance.save()
     maintenance.components.set(components)
 
-    _emit(EventKind.MAINTENANCE_SCHEDULED, maintenance)
+    _emit(
+        EventKind.MAINTENANCE_SCHEDULED,
+        maintenance,
+        notify_subscribers=bool(notify_subscribers),
+    )
     return maintenance
 
 
@@ -171,6 +191,8 @@ def update_maintenance(
     ends_at: datetime | None = None,
     components: Iterable[Component] | None = None,
     body: str | None = None,
+    time_zone: str | None = None,
+    notify_subscribers: bool = True,
 ) -> Maintenance:
     """Change a scheduled or running maintenance; emit ``maintenance.updated``.
 
@@ -178,8 +200,14 @@ def update_maintenance(
     has started. On a running maintenance, added components move to under
     maintenance and removed ones get their earlier status back. Moving the
     start of a scheduled maintenance lets the reminder go out again for the
-    new time. Emits nothing when nothing changed.
+    new time. ``time_zone`` changes only how the times are shown.
+    ``notify_subscribers`` False sends subscribers nothing for the change.
+    Emits nothing when nothing changed.
     """
+    require_aware("starts_at", starts_at)
+    require_aware("ends_at", ends_at)
+    if time_zone is not None:
+        require_time_zone("time_zone", time_zone)
     maintenance = Maintenance.objects.select_for_update().get(pk=maintenance.pk)
     _check_open(maintenance)
     running = maintenance.status in ACTIVE
@@ -197,7 +225,7 @@ def update_maintenance(
         maintenance.scheduled_until = ends_at
         changed.append("ends_at")
     _check_window(maintenance.scheduled_for, maintenance.scheduled_until)
-    for field, value in (("name", name), ("body", body)):
+    for field, value in (("name", name), ("body", body), ("time_zone", time_zone)):
         if value is not None and value != getattr(maintenance, field):
             setattr(maintenance, field, value)
             changed.append(field)
@@ -215,8 +243,137 @@ def update_maintenance(
                 _release_components(maintenance, current - components, {})
 
     if changed:
-        _emit(EventKind.MAINTENANCE_UPDATED, maintenance, changed=changed)
+        _emit(
+            EventKind.MAINTENANCE_UPDATED,
+            maintenance,
+            changed=changed,
+            notify_subscribers=bool(notify_subscribers),
+        )
     return maintenance
+
+
+@transaction.atomic
+def delete_maintenance(maintenance: Maintenance, *, actor=None) -> None:
+    """Delete a maintenance and its updates; emit ``maintenance.deleted``.
+
+    A running maintenance first gives its components their earlier status
+    back. Subscribers are not notified, because a deletion removes a
+    mistake; calling work off that visitors were told about is
+    :func:`cancel_maintenance`. Alert channels and live updates receive the
+    event.
+    """
+    maintenance = Maintenance.objects.select_for_update().get(pk=maintenance.pk)
+    if maintenance.status in ACTIVE:
+        _release_components(maintenance, maintenance.components.all(), {})
+
+    _emit(
+        EventKind.MAINTENANCE_DELETED,
+        maintenance,
+        notify_subscribers=False,
+        actor_id=getattr(actor, "pk", None),
+    )
+    maintenance_id = maintenance.pk
+    maintenance.delete()
+    logger.info(
+        "Maintenance %s deleted by user %s",
+        maintenance_id,
+        getattr(actor, "pk", None),
+    )
+
+
+TRANSITIONS = {
+    MaintenanceStatus.IN_PROGRESS: (
+        [MaintenanceStatus.SCHEDULED, MaintenanceStatus.VERIFYING],
+        EventKind.MAINTENANCE_STARTED,
+    ),
+    MaintenanceStatus.VERIFYING: (
+        [MaintenanceStatus.IN_PROGRESS],
+        EventKind.MAINTENANCE_UPDATE_POSTED,
+    ),
+    MaintenanceStatus.COMPLETED: (list(OPEN), EventKind.MAINTENANCE_COMPLETED),
+    MaintenanceStatus.CANCELLED: (list(OPEN), EventKind.MAINTENANCE_CANCELLED),
+}
+"""For each status an update may move a maintenance to: the statuses it may
+come from, and the event the update is announced with."""
+
+
+@transaction.atomic
+def post_maintenance_update(
+    maintenance: Maintenance,
+    *,
+    body: str,
+    status: str | None = None,
+    notify_subscribers: bool = True,
+    actor=None,
+) -> MaintenanceUpdate:
+    """Add an entry to the maintenance's timeline, moving it to ``status``.
+
+    Without ``status``, or with the current one, the maintenance keeps its
+    status and ``maintenance.update_posted`` is emitted. Otherwise the
+    update starts, completes or cancels the work as the scheduler would,
+    or marks it verifying, and the matching ``maintenance.*`` event carries
+    the update. ``notify_subscribers`` False sends subscribers nothing for
+    the update. Raises ``ValidationFailed`` naming ``body`` or ``status``
+    for a blank message or a move the lifecycle does not allow, such as
+    restarting completed work.
+    """
+    if not isinstance(body, str) or not body.strip():
+        raise ValidationFailed.for_field("body", "An update needs a message.")
+    if status is not None:
+        require_choice("status", status, MaintenanceStatus)
+    maintenance = Maintenance.objects.select_for_update().get(pk=maintenance.pk)
+    now = timezone.now()
+
+    kind = EventKind.MAINTENANCE_UPDATE_POSTED
+    if status is not None and status != maintenance.status:
+        allowed_from = TRANSITIONS.get(status, ([], None))[0]
+        if maintenance.status not in allowed_from:
+            raise ValidationFailed.for_field(
+                "status",
+                f"A {maintenance.status} maintenance cannot move to {status}.",
+            )
+        _transition(maintenance, status, now)
+        kind = TRANSITIONS[status][1]
+
+    update = MaintenanceUpdate(
+        maintenance=maintenance,
+        status=maintenance.status,
+        body=body,
+        display_at=now,
+        notify_subscribers=bool(notify_subscribers),
+        created_by=actor,
+    )
+    full_clean(update, exclude=["created_by"])
+    update.save()
+
+    _emit(
+        kind,
+        maintenance,
+        update_id=update.pk,
+        notify_subscribers=update.notify_subscribers,
+        actor_id=getattr(actor, "pk", None),
+    )
+    return update
+
+
+def _transition(maintenance: Maintenance, status: str, now: datetime) -> None:
+    """Move the locked ``maintenance`` to ``status`` with its side effects."""
+    was_running = maintenance.status in ACTIVE
+    if status == MaintenanceStatus.IN_PROGRESS and was_running:
+        _move(maintenance, TRANSITIONS[status][0], status=status)
+    elif status == MaintenanceStatus.IN_PROGRESS:
+        _move(maintenance, TRANSITIONS[status][0], status=status, started_at=now)
+        _hold_components(maintenance, maintenance.components.all())
+    elif status == MaintenanceStatus.VERIFYING:
+        _move(maintenance, TRANSITIONS[status][0], status=status)
+    elif status == MaintenanceStatus.COMPLETED:
+        _move(maintenance, OPEN, status=status, completed_at=now)
+        if was_running:
+            _release_components(maintenance, maintenance.components.all(), {})
+    else:
+        _move(maintenance, OPEN, status=status, cancelled_at=now)
+        if was_running:
+            _release_components(maintenance, maintenance.components.all(), {})
 
 
 # -- Lifecycle -----------------------------------------------------------------
@@ -403,14 +560,18 @@ class DueMaintenances:
     started: list[int]
     completed: list[int]
     reminded: list[int]
+    created: list[int] = dataclass_field(default_factory=list)
 
 
 def run_due_maintenances(now: datetime | None = None) -> DueMaintenances:
-    """Complete ended maintenances, start due ones and send due reminders.
+    """Create occurrences of recurring windows, complete ended maintenances,
+    start due ones and send due reminders.
 
-    1. Completes every open maintenance whose ``scheduled_until`` has passed.
-    2. Starts every scheduled maintenance whose ``scheduled_for`` has passed.
-    3. Emits the reminder for scheduled maintenances that start within
+    1. Creates the occurrences of active maintenance series that start
+       within ``STATUSCORE_MAINTENANCE_SERIES_AHEAD`` days.
+    2. Completes every open maintenance whose ``scheduled_until`` has passed.
+    3. Starts every scheduled maintenance whose ``scheduled_for`` has passed.
+    4. Emits the reminder for scheduled maintenances that start within
        ``STATUSCORE_MAINTENANCE_REMINDER`` seconds (0 sends none) and were
        not reminded. A maintenance created closer to its start than that
        gets no reminder: its ``maintenance.scheduled`` came just before.
@@ -419,7 +580,10 @@ def run_due_maintenances(now: datetime | None = None) -> DueMaintenances:
     the next in the same minute ends under maintenance. Each step is safe
     to run twice or in two processes at once.
     """
+    from statuscore.services.maintenance_series import create_series_occurrences
+
     now = now or timezone.now()
+    created = create_series_occurrences(now)
     open_rows = Maintenance.objects.filter(status__in=OPEN).select_related("page")
 
     completed = [
@@ -446,4 +610,6 @@ def run_due_maintenances(now: datetime | None = None) -> DueMaintenances:
         )
         reminded = [m.pk for m in due if remind_maintenance(m, now=now)]
 
-    return DueMaintenances(started=started, completed=completed, reminded=reminded)
+    return DueMaintenances(
+        started=started, completed=completed, reminded=reminded, created=created
+    )

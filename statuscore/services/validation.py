@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pydantic
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from statuscore.exceptions import ValidationFailed
+from statuscore.models.pages import validate_time_zone
+
+CLOCK_TOLERANCE = timedelta(minutes=1)
+"""How far a time said to be in the past may lie after this process's clock.
+The monitor and web processes read their own clocks, which may differ a
+little."""
 
 
 def full_clean(instance: models.Model, exclude: list[str] | None = None) -> None:
@@ -43,3 +52,34 @@ def require_choice(field: str, value: str, choices: type[models.TextChoices]) ->
         raise ValidationFailed.for_field(
             field, f"{value!r} is not valid; expected one of {allowed}."
         )
+
+
+def require_aware(field: str, value: datetime | None) -> None:
+    """Raise ``ValidationFailed`` on ``field`` unless ``value`` is None or a
+    datetime with a UTC offset."""
+    if value is None:
+        return
+    if not isinstance(value, datetime):
+        raise ValidationFailed.for_field(field, "Give a date and time.")
+    if timezone.is_naive(value):
+        raise ValidationFailed.for_field(
+            field, "The time has no UTC offset; give one, such as 2026-08-06T18:31:37Z."
+        )
+
+
+def require_past(field: str, value: datetime | None, now: datetime) -> None:
+    """Raise ``ValidationFailed`` on ``field`` when ``value`` lies in the
+    future, beyond ``CLOCK_TOLERANCE``."""
+    if value is not None and value > now + CLOCK_TOLERANCE:
+        raise ValidationFailed.for_field(
+            field, "The time lies in the future; give a time up to now."
+        )
+
+
+def require_time_zone(field: str, value: str) -> None:
+    """Raise ``ValidationFailed`` on ``field`` unless ``value`` is an IANA
+    time zone name, such as ``Europe/Berlin``."""
+    try:
+        validate_time_zone(value)
+    except ValidationError as error:
+        raise ValidationFailed.for_field(field, " ".join(error.messages)) from None
