@@ -41,6 +41,7 @@ from statuscore.models import (
     IncidentUpdate,
     Maintenance,
     MaintenanceStatus,
+    MaintenanceUpdate,
     Page,
 )
 from statuscore.models.incidents import IncidentQuerySet
@@ -245,8 +246,8 @@ def _update_payload(update: IncidentUpdate, zone: zoneinfo.ZoneInfo) -> dict:
         "updated_at": format_timestamp(update.updated_at, zone),
         "display_at": format_timestamp(update.display_at, zone),
         "affected_components": update.affected_components or None,
-        # Every update is sent to subscribers, and nothing is ever tweeted.
-        "deliver_notifications": True,
+        # Nothing is ever tweeted.
+        "deliver_notifications": update.notify_subscribers,
         "custom_tweet": None,
         "tweet_id": None,
     }
@@ -277,6 +278,25 @@ def _incident_payload(incident: Incident, page: Page, zone: zoneinfo.ZoneInfo) -
     }
 
 
+def _maintenance_update_payload(
+    update: MaintenanceUpdate, zone: zoneinfo.ZoneInfo
+) -> dict:
+    # Maintenance updates are never edited, so they change when created.
+    return {
+        "id": str(update.pk),
+        "status": update.status,
+        "body": update.body,
+        "incident_id": str(update.maintenance_id),
+        "created_at": format_timestamp(update.created_at, zone),
+        "updated_at": format_timestamp(update.created_at, zone),
+        "display_at": format_timestamp(update.display_at, zone),
+        "affected_components": None,
+        "deliver_notifications": update.notify_subscribers,
+        "custom_tweet": None,
+        "tweet_id": None,
+    }
+
+
 def _maintenance_payload(
     maintenance: Maintenance, page: Page, zone: zoneinfo.ZoneInfo
 ) -> dict:
@@ -292,9 +312,12 @@ def _maintenance_payload(
         "shortlink": page.url or None,
         "started_at": format_timestamp(maintenance.scheduled_for, zone),
         "page_id": str(maintenance.page_id),
-        # NOTE: maintenances have no timeline of updates yet, so this list
-        # is always empty, where Statuspage lists at least one update.
-        "incident_updates": [],
+        # NOTE: a maintenance without posted updates lists none here, where
+        # Statuspage always lists at least the one written when scheduling.
+        "incident_updates": [
+            _maintenance_update_payload(update, zone)
+            for update in maintenance.updates.all()
+        ],
         "components": [
             _component_payload(component, zone)
             for component in maintenance.components.all()
@@ -305,10 +328,17 @@ def _maintenance_payload(
 
 
 def _incidents_with_timeline(page: Page) -> IncidentQuerySet:
-    """Return the page's incidents with updates and components prefetched."""
-    return Incident.objects.filter(page=page).prefetch_related(
-        Prefetch("updates", queryset=IncidentUpdate.objects.all(), to_attr="timeline"),
-        "components",
+    """Return the page's public incidents with updates and components
+    prefetched. Incidents waiting for approval are left out."""
+    return (
+        Incident.objects.filter(page=page)
+        .public()
+        .prefetch_related(
+            Prefetch(
+                "updates", queryset=IncidentUpdate.objects.all(), to_attr="timeline"
+            ),
+            "components",
+        )
     )
 
 
@@ -323,7 +353,7 @@ def _listed_maintenances(page: Page, now: datetime) -> list[Maintenance]:
     return list(
         Maintenance.objects.filter(page=page)
         .filter(in_progress | upcoming)
-        .prefetch_related("components")
+        .prefetch_related("components", "updates")
     )
 
 
@@ -363,7 +393,10 @@ def build_status(page: Page) -> dict:
     """Build ``status.json``: the page and its overall indicator and sentence."""
     statuses = Component.objects.filter(page=page).values_list("status", flat=True)
     impacts = (
-        Incident.objects.filter(page=page).unresolved().values_list("impact", flat=True)
+        Incident.objects.filter(page=page)
+        .public()
+        .unresolved()
+        .values_list("impact", flat=True)
     )
     maintenance_in_progress = Maintenance.objects.filter(page=page).active().exists()
 
@@ -429,7 +462,7 @@ def build_scheduled_maintenances(page: Page) -> dict:
     maintenances = (
         Maintenance.objects.filter(page=page, status__in=LISTED_MAINTENANCE_STATUSES)
         .order_by("-scheduled_for", "-id")
-        .prefetch_related("components")[:RECENT_LIMIT]
+        .prefetch_related("components", "updates")[:RECENT_LIMIT]
     )
     return _maintenances_response(page, maintenances)
 
@@ -441,7 +474,7 @@ def build_upcoming_maintenances(page: Page, *, now: datetime | None = None) -> d
         page=page,
         status=MaintenanceStatus.SCHEDULED,
         scheduled_until__gt=now or timezone.now(),
-    ).prefetch_related("components")
+    ).prefetch_related("components", "updates")
     return _maintenances_response(page, maintenances)
 
 
@@ -449,6 +482,8 @@ def build_active_maintenances(page: Page) -> dict:
     """Build ``scheduled-maintenances/active.json``: the maintenances in
     progress or being verified, soonest first."""
     maintenances = (
-        Maintenance.objects.filter(page=page).active().prefetch_related("components")
+        Maintenance.objects.filter(page=page)
+        .active()
+        .prefetch_related("components", "updates")
     )
     return _maintenances_response(page, maintenances)

@@ -191,7 +191,7 @@ class ScheduledMaintenance(StrictSchema):
     started_at: Timestamp
     page_id: str
     incident_updates: list[MaintenanceUpdate] = Field(
-        description="Always empty: maintenances have no timeline yet."
+        description="The updates posted on the maintenance, newest first."
     )
     components: list[Component]
     scheduled_for: Timestamp

@@ -17,6 +17,7 @@ from statuscore import services
 from statuscore.api.statuspage import IncidentsResponse, ScheduledMaintenancesResponse
 from statuscore.models import ComponentStatus, IncidentImpact, IncidentStatus
 from tests.statuscore import statuspage_samples as sample
+from tests.statuscore.accounts import make_member
 
 HOST = "status.acme.test"
 INCIDENTS = "/api/v2/incidents.json"
@@ -121,6 +122,11 @@ def schedule(page, hours_from_now, components=(), name="Database upgrade"):
         components=components,
         body="The database moves to new hardware.",
     )
+
+
+@pytest.fixture
+def editor_user(organization):
+    return make_member(organization, "editor", "edith")
 
 
 @pytest.fixture
@@ -302,6 +308,53 @@ def test_other_page_incidents_left_out(client, page, organization, incidents):
     assert len(names) == 2
 
 
+@pytest.mark.parametrize("path", [INCIDENTS, UNRESOLVED, "/api/v2/summary.json"])
+def test_private_incident_never_listed(client, page, component, path):
+    services.create_incident(
+        page,
+        "Automatic: API down",
+        body="The API check fails.",
+        impact=IncidentImpact.CRITICAL,
+        is_public=False,
+    )
+
+    body = fetch(client, path).json()
+
+    assert body["incidents"] == []
+
+
+def test_private_incident_leaves_status_alone(client, page):
+    services.create_incident(
+        page, "Automatic", body="Down.", impact=IncidentImpact.CRITICAL, is_public=False
+    )
+
+    body = fetch(client, "/api/v2/status.json").json()
+
+    assert body["status"]["indicator"] == "none"
+
+
+def test_approved_incident_listed(client, page, editor_user):
+    incident = services.create_incident(
+        page, "Automatic", body="Down.", is_public=False
+    )
+    services.approve_incident(incident, actor=editor_user)
+
+    items = fetch(client, INCIDENTS).json()["incidents"]
+
+    assert [item["id"] for item in items] == [str(incident.pk)]
+
+
+def test_quiet_update_not_delivered(client, page):
+    incident = services.create_incident(page, "Outage", body="Down.")
+    services.post_incident_update(
+        incident, status="identified", body="Found.", notify_subscribers=False
+    )
+
+    updates = fetch(client, INCIDENTS).json()["incidents"][0]["incident_updates"]
+
+    assert [update["deliver_notifications"] for update in updates] == [False, True]
+
+
 # scheduled-maintenances.json, upcoming.json and active.json
 
 
@@ -378,6 +431,20 @@ def test_active_only_in_progress(client, maintenances):
 
     assert [item["id"] for item in body["scheduled_maintenances"]] == [str(running.pk)]
     assert body["scheduled_maintenances"][0]["status"] == "in_progress"
+
+
+def test_maintenance_updates_listed(client, maintenances):
+    upcoming, *_rest = maintenances
+    update = services.post_maintenance_update(upcoming, body="Still on time.")
+
+    item = fetch(client, UPCOMING).json()["scheduled_maintenances"][0]
+
+    (listed,) = item["incident_updates"]
+    assert listed["id"] == str(update.pk)
+    assert listed["body"] == "Still on time."
+    assert listed["status"] == "scheduled"
+    assert listed["incident_id"] == str(upcoming.pk)
+    assert shape_differences(listed, sample.MAINTENANCE_UPDATE) == []
 
 
 def test_maintenance_components_listed(client, component, maintenances):
