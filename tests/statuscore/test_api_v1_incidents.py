@@ -416,6 +416,16 @@ def test_delete_update(as_editor, incident):
     assert list(incident.updates.values_list("status", flat=True)) == ["investigating"]
 
 
+def test_delete_only_update_rejected(as_editor, incident):
+    update = incident.updates.get()
+
+    response = as_editor.delete(f"{INCIDENTS}/{incident.pk}/updates/{update.pk}")
+
+    assert response.status_code == 422
+    assert error_fields(response) == ["update"]
+    assert incident.updates.count() == 1
+
+
 def test_update_of_other_incident_404(as_editor, page, incident):
     other = services.create_incident(page, "Other", body="Down.")
     update = other.updates.get()
