@@ -11,6 +11,8 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from statuscore import services
@@ -451,6 +453,40 @@ def test_maintenance_components_listed(client, component, maintenances):
     item = fetch(client, UPCOMING).json()["scheduled_maintenances"][0]
 
     assert [c["id"] for c in item["components"]] == [str(component.pk)]
+
+
+# Query counts
+
+
+def fill_page(page, size):
+    """Give the page ``size`` more incidents and maintenances with updates."""
+    for number in range(size):
+        component = services.create_component(page, f"Component {number}")
+        incident = open_incident(page, component, name=f"Incident {number}")
+        if number % 2:
+            resolve(incident)
+        maintenance = schedule(page, 24 + number, [component])
+        services.post_maintenance_update(maintenance, body="On time.")
+        running = schedule(page, -0.5)
+        services.start_maintenance(running)
+
+
+def count_queries(client, path):
+    with CaptureQueriesContext(connection) as context:
+        response = fetch(client, path)
+    assert response.status_code == 200
+    return len(context.captured_queries)
+
+
+@pytest.mark.parametrize("path", ALL_PATHS)
+def test_query_count_constant(client, page, path):
+    fill_page(page, 1)
+    small = count_queries(client, path)
+    fill_page(page, 5)
+
+    large = count_queries(client, path)
+
+    assert large == small
 
 
 # Schemas, caching, CORS and page choice
