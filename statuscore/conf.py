@@ -130,6 +130,9 @@ class StatusCoreSettings:
     auth_limit_window: int
     """Length in seconds of the window the two limits above count in."""
 
+    api_rate_limit: int
+    """Requests to /api/v1/ accepted from one user or API key per minute."""
+
 
 def get_settings() -> StatusCoreSettings:
     """Read the settings now, so tests that override them are honoured."""
@@ -174,8 +177,9 @@ def get_settings() -> StatusCoreSettings:
         subscribe_limit_per_client=getattr(
             settings, "STATUSCORE_SUBSCRIBE_LIMIT_PER_CLIENT", 30
         ),
-        subscribe_limit_window=getattr(settings, "STATUSCORE_SUBSCRIBE_LIMIT_WINDOW", 3600),
-
+        subscribe_limit_window=getattr(
+            settings, "STATUSCORE_SUBSCRIBE_LIMIT_WINDOW", 3600
+        ),
         fan_out_batch_size=getattr(settings, "STATUSCORE_FAN_OUT_BATCH_SIZE", 2000),
         delivery_batch_size=getattr(settings, "STATUSCORE_DELIVERY_BATCH_SIZE", 200),
         delivery_claim_seconds=getattr(
@@ -201,4 +205,5 @@ def get_settings() -> StatusCoreSettings:
             settings, "STATUSCORE_AUTH_LIMIT_PER_USERNAME", 10
         ),
         auth_limit_window=getattr(settings, "STATUSCORE_AUTH_LIMIT_WINDOW", 300),
+        api_rate_limit=getattr(settings, "STATUSCORE_API_RATE_LIMIT", 600),
     )

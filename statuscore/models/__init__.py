@@ -11,6 +11,7 @@ from statuscore.models.checks import (
 )
 from statuscore.models.components import Component, ComponentGroup, ComponentStatus
 from statuscore.models.heartbeats import Heartbeat
+from statuscore.models.idempotency import IdempotencyRecord
 from statuscore.models.incidents import (
     Incident,
     IncidentImpact,
@@ -50,6 +51,7 @@ __all__ = [
     "ComponentGroup",
     "ComponentStatus",
     "Heartbeat",
+    "IdempotencyRecord",
     "Incident",
     "IncidentImpact",
     "IncidentStatus",
