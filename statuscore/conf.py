@@ -130,6 +130,10 @@ class StatusCoreSettings:
     auth_limit_window: int
     """Length in seconds of the window the two limits above count in."""
 
+    api_registration: bool
+    """Whether ``POST /api/v1/auth/register`` creates accounts; off, it
+    returns 403 and only administrators create users."""
+
     api_rate_limit: int
     """Requests to /api/v1/ accepted from one user or API key per minute."""
 
@@ -205,5 +209,6 @@ def get_settings() -> StatusCoreSettings:
             settings, "STATUSCORE_AUTH_LIMIT_PER_USERNAME", 10
         ),
         auth_limit_window=getattr(settings, "STATUSCORE_AUTH_LIMIT_WINDOW", 300),
+        api_registration=getattr(settings, "STATUSCORE_API_REGISTRATION", True),
         api_rate_limit=getattr(settings, "STATUSCORE_API_RATE_LIMIT", 600),
     )

@@ -15,15 +15,17 @@ in ``docs/api.md``.
 from ninja import Router
 
 from statuscore.api.auth import api_auth
-from statuscore.api.v1 import pages
+from statuscore.api.v1 import api_keys, auth, pages
 from statuscore.api.v1.idempotency import idempotent
 from statuscore.api.v1.throttling import PrincipalRateThrottle
 
 __all__ = ["RESOURCE_ROUTERS", "TAGS", "router"]
 
-RESOURCE_ROUTERS = (pages.router,)
+RESOURCE_ROUTERS = (auth.router, api_keys.router, pages.router)
 
 TAGS = [
+    {"name": auth.TAG, "description": auth.TAG_DESCRIPTION},
+    {"name": api_keys.TAG, "description": api_keys.TAG_DESCRIPTION},
     {"name": pages.TAG, "description": "Status pages of your organisations."},
 ]
 
