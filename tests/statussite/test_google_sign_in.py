@@ -143,6 +143,8 @@ def test_google_sign_in_rejects_unknown_email(client, google, google_api):
     assert response["Location"].startswith("/admin/login/")
     assert "_auth_user_id" not in client.session
     assert get_user_model().objects.count() == 1
+    login_page = client.get(response["Location"])
+    assert b"No account uses this Google address" in login_page.content
 
 
 def test_google_sign_in_rejects_unverified_email(client, google, google_api):
@@ -245,3 +247,10 @@ def test_settings_turn_google_on_when_set():
     assert "social_django" in loaded["apps"]
     assert loaded["backends"][0] == BACKEND
     assert loaded["key"] == CLIENT_ID
+
+
+def test_settings_reject_half_configured_google():
+    with pytest.raises(subprocess.CalledProcessError) as caught:
+        _settings_from_env(GOOGLE_OAUTH2_CLIENT_ID=CLIENT_ID)
+
+    assert "GOOGLE_OAUTH2_CLIENT_SECRET" in caught.value.stderr
