@@ -15,15 +15,23 @@ in ``docs/api.md``.
 from ninja import Router
 
 from statuscore.api.auth import api_auth
-from statuscore.api.v1 import incidents, maintenances, pages
+from statuscore.api.v1 import api_keys, auth, incidents, maintenances, pages
 from statuscore.api.v1.idempotency import idempotent
 from statuscore.api.v1.throttling import PrincipalRateThrottle
 
 __all__ = ["RESOURCE_ROUTERS", "TAGS", "router"]
 
-RESOURCE_ROUTERS = (pages.router, incidents.router, maintenances.router)
+RESOURCE_ROUTERS = (
+    auth.router,
+    api_keys.router,
+    pages.router,
+    incidents.router,
+    maintenances.router,
+)
 
 TAGS = [
+    {"name": auth.TAG, "description": auth.TAG_DESCRIPTION},
+    {"name": api_keys.TAG, "description": api_keys.TAG_DESCRIPTION},
     {"name": pages.TAG, "description": "Status pages of your organisations."},
     {"name": incidents.TAG, "description": incidents.TAG_DESCRIPTION},
     {"name": maintenances.TAG, "description": maintenances.TAG_DESCRIPTION},

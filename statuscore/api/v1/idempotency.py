@@ -16,7 +16,9 @@ with each attempt makes the retry safe:
    the code ``idempotency_key_in_progress``; retry it later.
 
 Responses that a retry could change are not stored: 5xx, 401, 403, 409
-and 429. Those release the key, so the retry runs again. Operations
+and 429. Neither are responses marked ``Cache-Control: no-store``, which
+hold a secret shown once (a new API key). Those release the key, so the
+retry runs again. Operations
 without authentication (signing in) are never stored, because their
 responses hold tokens and have no principal to scope them to.
 
@@ -166,10 +168,13 @@ def _claim(scope: str, key: str, request: HttpRequest, request_hash: str):
 
 
 def _store(record: IdempotencyRecord, response: HttpResponseBase) -> None:
+    # A response marked no-store holds a secret shown once, such as a new
+    # API key, which must not be kept in the database.
     if (
         response.status_code >= 500
         or response.status_code in UNSTORED_STATUSES
         or (response.streaming)
+        or "no-store" in response.get("Cache-Control", "")
     ):
         record.delete()
         return
