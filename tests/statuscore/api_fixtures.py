@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.core.cache import cache
@@ -14,10 +14,15 @@ from statuscore import services
 from statuscore.checkers import Outcome
 from statuscore.models import (
     AlertChannel,
+    ApiKey,
     Check,
     CheckResult,
     Component,
     ComponentGroup,
+    Incident,
+    IncidentUpdate,
+    Maintenance,
+    MaintenanceSeries,
     Membership,
     Organization,
     Page,
@@ -42,6 +47,11 @@ class Tenant:
     result: CheckResult
     channel: AlertChannel
     subscriber: Subscriber
+    incident: Incident
+    incident_update: IncidentUpdate
+    maintenance: Maintenance
+    series: MaintenanceSeries
+    api_key: ApiKey
     user_token: str
     key_secret: str
     read_key_secret: str
@@ -89,6 +99,37 @@ def make_tenant(slug: str) -> Tenant:
     subscriber = subscribe(
         page, "email", {"to": f"reader@{slug}.example"}, limited=False, confirmed=True
     )
+
+    incident = services.create_incident(
+        page,
+        "API errors",
+        body="Requests fail.",
+        # Affected, but left operational: other tests change its status.
+        component_statuses={component: "operational"},
+    )
+    incident_update = services.post_incident_update(
+        incident, status="identified", body="A bad deploy."
+    )
+    starts_at = timezone.now().replace(microsecond=0) + timedelta(days=1)
+    maintenance = services.schedule_maintenance(
+        page,
+        "Database upgrade",
+        starts_at,
+        starts_at + timedelta(hours=1),
+        components=[component],
+    )
+    series = services.create_maintenance_series(
+        page,
+        "Weekly patching",
+        frequency="weekly",
+        weekday=6,
+        start_time=time(2, 0),
+        duration=timedelta(hours=1),
+        time_zone="UTC",
+        starts_on=timezone.now().date(),
+    )
+
+    key = create_api_key(organization, "deploys", ["read", "write"])
     return Tenant(
         organization=organization,
         owner_membership=Membership.objects.get(organization=organization, user=owner),
@@ -99,8 +140,13 @@ def make_tenant(slug: str) -> Tenant:
         result=CheckResult.objects.filter(uptime_check=check).latest("checked_at"),
         channel=channel,
         subscriber=subscriber,
+        incident=incident,
+        incident_update=incident_update,
+        maintenance=maintenance,
+        series=series,
+        api_key=key.api_key,
         user_token=issue_token_pair(owner).access_token,
-        key_secret=create_api_key(organization, "deploys", ["read", "write"]).secret,
+        key_secret=key.secret,
         read_key_secret=create_api_key(organization, "dashboards", ["read"]).secret,
     )
 

@@ -29,9 +29,14 @@ import pytest
 from statuscore.api import api
 from statuscore.models import (
     AlertChannel,
+    ApiKey,
     Check,
     Component,
     ComponentGroup,
+    Incident,
+    IncidentUpdate,
+    Maintenance,
+    MaintenanceSeries,
     Membership,
     Organization,
     Page,
@@ -56,6 +61,12 @@ PATH_IDS: dict[str, Fill] = {
     "check_id": lambda b: b.check.pk,
     "channel_id": lambda b: b.channel.pk,
     "subscriber_id": lambda b: b.subscriber.pk,
+    "incident_id": lambda b: b.incident.pk,
+    "update_id": lambda b: b.incident_update.pk,
+    "maintenance_id": lambda b: b.maintenance.pk,
+    "series_id": lambda b: b.series.pk,
+    "org_id": lambda b: b.organization.pk,
+    "key_id": lambda b: b.api_key.pk,
 }
 
 # Valid bodies for writes to an object of B, so that only the ownership
@@ -73,6 +84,26 @@ ITEM_BODIES: dict[tuple[str, str], Fill] = {
     ("patch", "components/{component_id}"): lambda b: {"status": "major_outage"},
     ("patch", "checks/{check_id}"): lambda b: {"enabled": False},
     ("patch", "alert-channels/{channel_id}"): lambda b: {"name": "Taken"},
+    ("patch", "incidents/{incident_id}"): lambda b: {"name": "Taken"},
+    ("post", "incidents/{incident_id}/resolve"): lambda b: {"body": "Fixed."},
+    ("post", "incidents/{incident_id}/approve"): lambda b: {},
+    ("post", "incidents/{incident_id}/updates"): lambda b: {
+        "status": "monitoring",
+        "body": "Watching.",
+    },
+    ("patch", "incidents/{incident_id}/updates/{update_id}"): lambda b: {
+        "body": "Taken"
+    },
+    ("patch", "maintenances/{maintenance_id}"): lambda b: {"name": "Taken"},
+    ("post", "maintenances/{maintenance_id}/cancel"): lambda b: {},
+    ("post", "maintenances/{maintenance_id}/complete"): lambda b: {},
+    ("post", "maintenances/{maintenance_id}/updates"): lambda b: {"body": "Note."},
+    ("patch", "maintenance-series/{series_id}"): lambda b: {"name": "Taken"},
+    ("post", "maintenance-series/{series_id}/end"): lambda b: {},
+    ("post", "organizations/{org_id}/api-keys"): lambda b: {
+        "name": "Taken",
+        "scopes": ["read"],
+    },
 }
 
 # For each list: filters that ask for B's objects outright. Each must
@@ -85,6 +116,9 @@ LIST_FILTERS: dict[str, Fill] = {
     "checks": lambda b: {"page": b.page.pk, "component": b.component.pk},
     "alert-channels": lambda b: {"page": b.page.pk},
     "subscribers": lambda b: {"page": b.page.pk, "component": b.component.pk},
+    "incidents": lambda b: {"page": b.page.pk, "component": b.component.pk},
+    "maintenances": lambda b: {"page": b.page.pk, "component": b.component.pk},
+    "maintenance-series": lambda b: {"page": b.page.pk},
 }
 
 # For each create: a body that names B's objects. It must be rejected
@@ -125,6 +159,31 @@ CREATE_BODIES: dict[str, tuple[Fill, str | None]] = {
         lambda b: {"page_id": b.page.pk, "csv": "address\nx@alpha.example\n"},
         "body.page_id",
     ),
+    "incidents": (
+        lambda b: {"page_id": b.page.pk, "name": "X", "body": "Down."},
+        "body.page_id",
+    ),
+    "maintenances": (
+        lambda b: {
+            "page_id": b.page.pk,
+            "name": "X",
+            "starts_at": "2030-01-01T00:00:00Z",
+            "ends_at": "2030-01-01T01:00:00Z",
+        },
+        "body.page_id",
+    ),
+    "maintenance-series": (
+        lambda b: {
+            "page_id": b.page.pk,
+            "name": "X",
+            "frequency": "daily",
+            "start_time": "02:00",
+            "duration": "PT1H",
+            "time_zone": "UTC",
+            "starts_on": "2030-01-01",
+        },
+        "body.page_id",
+    ),
 }
 
 # Routes that hold no organisation's objects, with the reason.
@@ -132,11 +191,26 @@ UNSCOPED = {
     "plugins": "the catalogue of installed plugins, the same for everyone",
 }
 
+# Routes that show the signed-in user's own account: a user gets it
+# without B's organisation among the memberships, and an API key, which
+# has no account, gets 403.
+ACCOUNT_ROUTES = {
+    "auth/me": "the caller's own account and memberships",
+}
+
 # Creates whose objects belong to the caller only and cannot name
 # another organisation, with the reason.
 OWN_SCOPE_CREATES = {
     "organizations": "creates a new organisation owned by the caller",
+    "auth/register": "creates a new account, owning only its new organisation",
+    "auth/login": "signs in with the caller's own password",
+    "auth/refresh": "exchanges the caller's own refresh token",
+    "auth/logout": "revokes the caller's own refresh token",
 }
+
+
+# Models a rejected create must not add a row to.
+COUNTED_MODELS = (Page, Component, Check, Incident, Maintenance, MaintenanceSeries)
 
 
 def v1_routes() -> list[str]:
@@ -162,6 +236,11 @@ def _objects_of(tenant: Tenant) -> list:
         tenant.check,
         tenant.channel,
         tenant.subscriber,
+        tenant.incident,
+        tenant.incident_update,
+        tenant.maintenance,
+        tenant.series,
+        tenant.api_key,
     ]
 
 
@@ -177,6 +256,11 @@ def _snapshot(tenant: Tenant) -> list[tuple]:
         (Check, tenant.check),
         (AlertChannel, tenant.channel),
         (Subscriber, tenant.subscriber),
+        (Incident, tenant.incident),
+        (IncidentUpdate, tenant.incident_update),
+        (Maintenance, tenant.maintenance),
+        (MaintenanceSeries, tenant.series),
+        (ApiKey, tenant.api_key),
     ):
         rows.append((model.__name__, list(model.objects.filter(pk=obj.pk).values())))
     return rows
@@ -242,6 +326,16 @@ def _assert_no_foreign_results(route: str, results: list[dict], b: Tenant) -> No
             assert item["id"] != b.organization.pk
 
 
+def _assert_own_account(response, principal: str, b: Tenant) -> None:
+    if principal != "user":
+        assert response.status_code == 403, response.content[:300]
+        return
+
+    assert response.status_code == 200, response.content[:300]
+    organizations = [m["organization_id"] for m in response.json()["memberships"]]
+    assert b.organization.pk not in organizations
+
+
 def _check_collection_route(route, a, b, client, principal) -> int:
     url = f"/api/v1/{route}"
     served = 0
@@ -253,6 +347,9 @@ def _check_collection_route(route, a, b, client, principal) -> int:
             served += 1
             if route in UNSCOPED:
                 assert response.status_code == 200
+                continue
+            if route in ACCOUNT_ROUTES:
+                _assert_own_account(response, principal, b)
                 continue
             if route not in LIST_FILTERS:
                 pytest.fail(
@@ -273,7 +370,7 @@ def _check_collection_route(route, a, b, client, principal) -> int:
 
         body = CREATE_BODIES[route][0](b) if route in CREATE_BODIES else {}
         before = _snapshot(b)
-        counts = [model.objects.count() for model in (Page, Component, Check)]
+        counts = [model.objects.count() for model in COUNTED_MODELS]
         response = _call(client, method, url, body)
         if not _served(response):
             continue
@@ -294,7 +391,7 @@ def _check_collection_route(route, a, b, client, principal) -> int:
             fields = [item["field"] for item in response.json()["error"]["fields"]]
             assert field in fields, f"{url} rejected {fields}, not {field}"
         assert _snapshot(b) == before
-        assert [model.objects.count() for model in (Page, Component, Check)] == counts
+        assert [model.objects.count() for model in COUNTED_MODELS] == counts
     return served
 
 
@@ -302,7 +399,17 @@ ROUTES = v1_routes()
 
 
 def test_matrix_covers_the_resources():
-    expected = {"organizations", "pages", "components", "checks", "plugins"}
+    expected = {
+        "organizations",
+        "pages",
+        "components",
+        "checks",
+        "plugins",
+        "incidents",
+        "incidents/{incident_id}/updates/{update_id}",
+        "maintenances",
+        "maintenance-series/{series_id}",
+    }
 
     assert expected <= set(ROUTES)
 
