@@ -1,6 +1,6 @@
 """Request and response bodies of ``/api/v1/incidents`` and their updates.
 
-Times in requests are ``pydantic.AwareDatetime``: ISO 8601 with a UTC
+Times in requests are ``pydantic.Timestamp``: ISO 8601 with a UTC
 offset or ``Z``. A time without an offset is rejected with 422 naming the
 field, because guessing its zone would store a shifted instant. Times in
 responses are UTC with an offset.
@@ -13,7 +13,7 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from statuscore.api.v1.pagination import ListQuery, ordering_choices
-from statuscore.api.v1.schemas import AwareDatetime, InputSchema
+from statuscore.api.v1.schemas import InputSchema, ObjectId, Timestamp
 from statuscore.models import ComponentStatus, IncidentImpact, IncidentStatus
 
 __all__ = [
@@ -34,14 +34,16 @@ INCIDENT_ORDERINGS = ordering_choices(
 
 
 class AffectedComponentIn(InputSchema):
-    id: int = Field(description="Id of a component on the incident's page.")
+    id: ObjectId = Field(description="Id of a component on the incident's page.")
     status: ComponentStatus = Field(
         description="The status the component moves to with this update."
     )
 
 
 class IncidentCreate(InputSchema):
-    page_id: int = Field(description="Id of the status page the incident is shown on.")
+    page_id: ObjectId = Field(
+        description="Id of the status page the incident is shown on."
+    )
     name: str = Field(min_length=1, max_length=255, examples=["Slow API requests"])
     status: IncidentStatus = IncidentStatus.INVESTIGATING
     impact: IncidentImpact = IncidentImpact.MINOR
@@ -54,12 +56,12 @@ class IncidentCreate(InputSchema):
         default_factory=list,
         description="Affected components, each with the status it moves to.",
     )
-    started_at: AwareDatetime | None = Field(
+    started_at: Timestamp | None = Field(
         None,
         description="When the problem began; defaults to now. Needs an offset.",
         examples=["2026-08-06T18:31:37Z"],
     )
-    resolved_at: AwareDatetime | None = Field(
+    resolved_at: Timestamp | None = Field(
         None,
         description=(
             "Give it to record a past incident: the incident is created resolved, "
@@ -78,8 +80,8 @@ class IncidentCreate(InputSchema):
 class IncidentPatch(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=255)
     impact: IncidentImpact | None = None
-    started_at: AwareDatetime | None = Field(None, description="Needs an offset.")
-    resolved_at: AwareDatetime | None = Field(
+    started_at: Timestamp | None = Field(None, description="Needs an offset.")
+    resolved_at: Timestamp | None = Field(
         None, description="Only for a resolved incident. Needs an offset."
     )
 
@@ -106,7 +108,7 @@ class IncidentUpdateCreate(InputSchema):
     impact: IncidentImpact | None = Field(
         None, description="A new impact for the incident, if it changed."
     )
-    display_at: AwareDatetime | None = Field(
+    display_at: Timestamp | None = Field(
         None, description="When the update is shown to have happened; defaults to now."
     )
     notify_subscribers: bool = True
@@ -115,7 +117,7 @@ class IncidentUpdateCreate(InputSchema):
 class IncidentUpdatePatch(InputSchema):
     status: IncidentStatus | None = None
     body: str | None = Field(None, min_length=1)
-    display_at: AwareDatetime | None = Field(None, description="Needs an offset.")
+    display_at: Timestamp | None = Field(None, description="Needs an offset.")
 
 
 class ComponentRef(Schema):
@@ -162,20 +164,20 @@ class IncidentOut(Schema):
 
 
 class IncidentFilters(ListQuery):
-    page: int | None = Field(None, description="Only incidents of this page.")
+    page: ObjectId | None = Field(None, description="Only incidents of this page.")
     status: list[IncidentStatus] | None = Field(
         None, description="Only incidents in these statuses; repeat to give several."
     )
-    component: int | None = Field(
+    component: ObjectId | None = Field(
         None, description="Only incidents affecting this component."
     )
     unresolved: bool | None = Field(
         None, description="true: only unresolved incidents; false: only resolved."
     )
-    started_after: AwareDatetime | None = Field(
+    started_after: Timestamp | None = Field(
         None, description="Only incidents started at or after this time."
     )
-    started_before: AwareDatetime | None = Field(
+    started_before: Timestamp | None = Field(
         None, description="Only incidents started before this time."
     )
     ordering: INCIDENT_ORDERINGS = Field(

@@ -35,6 +35,7 @@ from statuscore.api.v1.incident_schemas import (
     IncidentUpdatePatch,
 )
 from statuscore.api.v1.pagination import ListQuery, paginate, paginated
+from statuscore.api.v1.schemas import ObjectId
 from statuscore.exceptions import ValidationFailed
 from statuscore.models import Component, Incident, IncidentUpdate, Page
 
@@ -147,7 +148,7 @@ def create_incident(request: HttpRequest, payload: IncidentCreate):
     response={200: IncidentOut, **ERRORS},
     summary="Read an incident",
 )
-def read_incident(request: HttpRequest, incident_id: int):
+def read_incident(request: HttpRequest, incident_id: ObjectId):
     """Return one incident with its updates, newest first."""
     return get_for_read(request, _incidents(), incident_id)
 
@@ -157,7 +158,7 @@ def read_incident(request: HttpRequest, incident_id: int):
     response={200: IncidentOut, **ERRORS},
     summary="Change an incident",
 )
-def patch_incident(request: HttpRequest, incident_id: int, payload: IncidentPatch):
+def patch_incident(request: HttpRequest, incident_id: ObjectId, payload: IncidentPatch):
     """Change the name, impact or times of an incident. Fields left out or
     null keep their value; post an update to change the status."""
     incident = get_for_write(request, _incidents(), incident_id)
@@ -172,7 +173,7 @@ def patch_incident(request: HttpRequest, incident_id: int, payload: IncidentPatc
     response={204: None, **ERRORS},
     summary="Delete an incident",
 )
-def delete_incident(request: HttpRequest, incident_id: int):
+def delete_incident(request: HttpRequest, incident_id: ObjectId):
     """Delete an incident with its timeline."""
     incident = get_for_write(request, _incidents(), incident_id)
 
@@ -185,7 +186,9 @@ def delete_incident(request: HttpRequest, incident_id: int):
     response={200: IncidentOut, **ERRORS},
     summary="Resolve an incident",
 )
-def resolve_incident(request: HttpRequest, incident_id: int, payload: IncidentResolve):
+def resolve_incident(
+    request: HttpRequest, incident_id: ObjectId, payload: IncidentResolve
+):
     """Post the resolving update. With ``restore_components`` (the default)
     every affected component returns to operational."""
     incident = get_for_write(request, _incidents(), incident_id)
@@ -205,7 +208,7 @@ def resolve_incident(request: HttpRequest, incident_id: int, payload: IncidentRe
     response={200: IncidentOut, **ERRORS},
     summary="Approve an incident",
 )
-def approve_incident(request: HttpRequest, incident_id: int):
+def approve_incident(request: HttpRequest, incident_id: ObjectId):
     """Make an incident that waits for approval public, and notify
     subscribers of it."""
     incident = get_for_write(request, _incidents(), incident_id)
@@ -226,7 +229,7 @@ def _updates(incident: Incident) -> QuerySet[IncidentUpdate]:
     response={200: paginated(IncidentUpdateOut), **ERRORS},
     summary="List an incident's updates",
 )
-def list_updates(request: HttpRequest, incident_id: int, query: Query[ListQuery]):
+def list_updates(request: HttpRequest, incident_id: ObjectId, query: Query[ListQuery]):
     """List the incident's updates, newest first."""
     incident = get_for_read(request, _incidents(), incident_id)
     return paginate(request, _updates(incident), query)
@@ -238,7 +241,7 @@ def list_updates(request: HttpRequest, incident_id: int, query: Query[ListQuery]
     summary="Post an update",
 )
 def create_update(
-    request: HttpRequest, incident_id: int, payload: IncidentUpdateCreate
+    request: HttpRequest, incident_id: ObjectId, payload: IncidentUpdateCreate
 ):
     """Add an update to the timeline and move the incident to its status;
     listed components move to their new status."""
@@ -267,8 +270,8 @@ def create_update(
 )
 def patch_update(
     request: HttpRequest,
-    incident_id: int,
-    update_id: int,
+    incident_id: ObjectId,
+    update_id: ObjectId,
     payload: IncidentUpdatePatch,
 ):
     """Correct an update's message, status or time; ``edited_at`` records
@@ -285,7 +288,7 @@ def patch_update(
     response={204: None, **ERRORS},
     summary="Delete an update",
 )
-def delete_update(request: HttpRequest, incident_id: int, update_id: int):
+def delete_update(request: HttpRequest, incident_id: ObjectId, update_id: ObjectId):
     """Remove an update from the timeline. The incident's only update
     cannot be deleted; delete the incident instead."""
     incident = get_for_write(request, _incidents(), incident_id)

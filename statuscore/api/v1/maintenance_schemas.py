@@ -1,7 +1,7 @@
 """Request and response bodies of ``/api/v1/maintenances`` and
 ``/api/v1/maintenance-series``.
 
-Instants in requests need a UTC offset (``pydantic.AwareDatetime``), and a
+Instants in requests need a UTC offset (``pydantic.Timestamp``), and a
 time without one is a 422 naming the field. ``time_zone`` is the IANA zone
 the window is shown in; it never changes the instant. A series' rule is
 local: ``start_time`` is a wall-clock time in the series' ``time_zone``.
@@ -16,7 +16,7 @@ from ninja import Field, Schema
 
 from statuscore.api.v1.incident_schemas import ComponentRef
 from statuscore.api.v1.pagination import ListQuery, ordering_choices
-from statuscore.api.v1.schemas import AwareDatetime, InputSchema
+from statuscore.api.v1.schemas import InputSchema, ObjectId, Timestamp
 from statuscore.models import MaintenanceStatus
 
 __all__ = [
@@ -44,12 +44,14 @@ TIME_ZONE = Field(
 
 
 class MaintenanceCreate(InputSchema):
-    page_id: int = Field(description="Id of the status page the maintenance is on.")
+    page_id: ObjectId = Field(
+        description="Id of the status page the maintenance is on."
+    )
     name: str = Field(min_length=1, max_length=255, examples=["Database upgrade"])
-    starts_at: AwareDatetime = Field(examples=["2026-08-10T22:00:00Z"])
-    ends_at: AwareDatetime = Field(examples=["2026-08-10T23:00:00Z"])
+    starts_at: Timestamp = Field(examples=["2026-08-10T22:00:00Z"])
+    ends_at: Timestamp = Field(examples=["2026-08-10T23:00:00Z"])
     time_zone: str | None = TIME_ZONE
-    components: list[int] = Field(
+    components: list[ObjectId] = Field(
         default_factory=list,
         description="Ids of the components that go under maintenance.",
     )
@@ -59,10 +61,10 @@ class MaintenanceCreate(InputSchema):
 
 class MaintenancePatch(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=255)
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: Timestamp | None = None
+    ends_at: Timestamp | None = None
     time_zone: str | None = None
-    components: list[int] | None = Field(
+    components: list[ObjectId] | None = Field(
         None, description="Replaces the affected components."
     )
     body: str | None = None
@@ -115,15 +117,15 @@ class MaintenanceOut(Schema):
 
 
 class MaintenanceFilters(ListQuery):
-    page: int | None = None
+    page: ObjectId | None = None
     status: list[MaintenanceStatus] | None = Field(
         None, description="Only these statuses; repeat to give several."
     )
-    component: int | None = None
-    starts_after: AwareDatetime | None = Field(
+    component: ObjectId | None = None
+    starts_after: Timestamp | None = Field(
         None, description="Only windows starting at or after this time."
     )
-    starts_before: AwareDatetime | None = Field(
+    starts_before: Timestamp | None = Field(
         None, description="Only windows starting before this time."
     )
     ordering: MAINTENANCE_ORDERINGS = Field(
@@ -132,7 +134,7 @@ class MaintenanceFilters(ListQuery):
 
 
 class SeriesCreate(InputSchema):
-    page_id: int
+    page_id: ObjectId
     name: str = Field(min_length=1, max_length=255, examples=["Weekly patching"])
     frequency: Frequency
     start_time: time = Field(
@@ -150,7 +152,7 @@ class SeriesCreate(InputSchema):
     week_of_month: int | None = Field(
         None, ge=-1, le=4, description="1 to 4, or -1 for the last; monthly only."
     )
-    components: list[int] = Field(default_factory=list)
+    components: list[ObjectId] = Field(default_factory=list)
     body: str = ""
 
 
@@ -164,7 +166,7 @@ class SeriesPatch(InputSchema):
     ends_on: date | None = None
     weekday: int | None = Field(None, ge=0, le=6)
     week_of_month: int | None = Field(None, ge=-1, le=4)
-    components: list[int] | None = None
+    components: list[ObjectId] | None = None
     body: str | None = None
 
 
@@ -188,5 +190,5 @@ class SeriesOut(Schema):
 
 
 class SeriesFilters(ListQuery):
-    page: int | None = None
+    page: ObjectId | None = None
     is_active: bool | None = None

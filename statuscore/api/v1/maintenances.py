@@ -36,6 +36,7 @@ from statuscore.api.v1.maintenance_schemas import (
     SeriesPatch,
 )
 from statuscore.api.v1.pagination import ListQuery, paginate, paginated
+from statuscore.api.v1.schemas import ObjectId
 from statuscore.exceptions import ValidationFailed
 from statuscore.models import (
     Component,
@@ -150,7 +151,7 @@ def create_maintenance(request: HttpRequest, payload: MaintenanceCreate):
     response={200: MaintenanceOut, **ERRORS},
     summary="Read a maintenance",
 )
-def read_maintenance(request: HttpRequest, maintenance_id: int):
+def read_maintenance(request: HttpRequest, maintenance_id: ObjectId):
     """Return one maintenance with its updates, newest first."""
     return get_for_read(request, _maintenances(), maintenance_id)
 
@@ -161,7 +162,7 @@ def read_maintenance(request: HttpRequest, maintenance_id: int):
     summary="Change a maintenance",
 )
 def patch_maintenance(
-    request: HttpRequest, maintenance_id: int, payload: MaintenancePatch
+    request: HttpRequest, maintenance_id: ObjectId, payload: MaintenancePatch
 ):
     """Change a scheduled or running maintenance. Fields left out or null
     keep their value; ``components`` replaces the affected set."""
@@ -181,7 +182,7 @@ def patch_maintenance(
     response={204: None, **ERRORS},
     summary="Delete a maintenance",
 )
-def delete_maintenance(request: HttpRequest, maintenance_id: int):
+def delete_maintenance(request: HttpRequest, maintenance_id: ObjectId):
     """Delete a maintenance. Cancel it instead to tell subscribers."""
     maintenance = get_for_write(request, _maintenances(), maintenance_id)
 
@@ -194,7 +195,7 @@ def delete_maintenance(request: HttpRequest, maintenance_id: int):
     response={200: MaintenanceOut, **ERRORS},
     summary="Cancel a maintenance",
 )
-def cancel_maintenance(request: HttpRequest, maintenance_id: int):
+def cancel_maintenance(request: HttpRequest, maintenance_id: ObjectId):
     """Call off a scheduled or running maintenance."""
     maintenance = get_for_write(request, _maintenances(), maintenance_id)
     _require_open(maintenance)
@@ -209,7 +210,7 @@ def cancel_maintenance(request: HttpRequest, maintenance_id: int):
     summary="Complete a maintenance",
 )
 def complete_maintenance(
-    request: HttpRequest, maintenance_id: int, payload: MaintenanceComplete
+    request: HttpRequest, maintenance_id: ObjectId, payload: MaintenanceComplete
 ):
     """Finish the work now, before its planned end."""
     maintenance = get_for_write(request, _maintenances(), maintenance_id)
@@ -236,7 +237,7 @@ def _require_open(maintenance: Maintenance) -> None:
     summary="List a maintenance's updates",
 )
 def list_maintenance_updates(
-    request: HttpRequest, maintenance_id: int, query: Query[ListQuery]
+    request: HttpRequest, maintenance_id: ObjectId, query: Query[ListQuery]
 ):
     """List the maintenance's updates, newest first."""
     maintenance = get_for_read(request, _maintenances(), maintenance_id)
@@ -250,7 +251,7 @@ def list_maintenance_updates(
     summary="Post a maintenance update",
 )
 def create_maintenance_update(
-    request: HttpRequest, maintenance_id: int, payload: MaintenanceUpdateCreate
+    request: HttpRequest, maintenance_id: ObjectId, payload: MaintenanceUpdateCreate
 ):
     """Add an entry to the maintenance's timeline, optionally moving it to
     another status."""
@@ -308,7 +309,7 @@ def create_series(request: HttpRequest, payload: SeriesCreate):
     response={200: SeriesOut, **ERRORS},
     summary="Read a maintenance series",
 )
-def read_series(request: HttpRequest, series_id: int):
+def read_series(request: HttpRequest, series_id: ObjectId):
     """Return one recurring window."""
     return get_for_read(request, _series(), series_id)
 
@@ -318,7 +319,7 @@ def read_series(request: HttpRequest, series_id: int):
     response={200: SeriesOut, **ERRORS},
     summary="Change a maintenance series",
 )
-def patch_series(request: HttpRequest, series_id: int, payload: SeriesPatch):
+def patch_series(request: HttpRequest, series_id: ObjectId, payload: SeriesPatch):
     """Change the rule or text of a series; occurrences not yet started
     follow the new rule. Fields left out or null keep their value, except
     ``ends_on``: null makes the series open-ended."""
@@ -341,7 +342,7 @@ def patch_series(request: HttpRequest, series_id: int, payload: SeriesPatch):
     response={200: SeriesOut, **ERRORS},
     summary="End a maintenance series",
 )
-def end_series(request: HttpRequest, series_id: int):
+def end_series(request: HttpRequest, series_id: ObjectId):
     """Stop the series: no new occurrences are created."""
     series = get_for_write(request, _series(), series_id)
 
