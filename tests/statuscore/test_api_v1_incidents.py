@@ -169,6 +169,23 @@ def test_other_page_component_rejected(as_editor, page, other_component):
     assert other_component.status == "operational"
 
 
+def test_component_listed_twice_rejected(as_editor, page, component):
+    response = as_editor.post(
+        INCIDENTS,
+        incident_body(
+            page,
+            components=[
+                {"id": component.pk, "status": "operational"},
+                {"id": component.pk, "status": "major_outage"},
+            ],
+        ),
+    )
+
+    assert response.status_code == 422
+    assert error_fields(response) == ["body.components.1.id"]
+    assert Incident.objects.count() == 0
+
+
 def test_other_organization_page_rejected(as_editor, other_page):
     response = as_editor.post(INCIDENTS, incident_body(other_page))
 

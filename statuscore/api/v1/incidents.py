@@ -69,12 +69,20 @@ def _component_statuses(
 ) -> dict[Component, str]:
     """Map each requested component of ``page`` to its new status.
 
-    Raises ``ValidationFailed`` on ``field`` naming the first id that is
-    no component of the page, so another page's component is never moved.
+    Raises ``ValidationFailed`` on ``field.N.id`` for the first id that is
+    no component of the page, so another page's component is never moved,
+    and for an id listed twice, whose new status would be ambiguous.
     """
     requested = {item.id: item.status for item in components}
     found = {c.pk: c for c in Component.objects.filter(page=page, pk__in=requested)}
+    seen: set[int] = set()
     for position, item in enumerate(components):
+        if item.id in seen:
+            raise ValidationFailed.for_field(
+                f"{field}.{position}.id",
+                f"Component {item.id} is listed twice; give each component once.",
+            )
+        seen.add(item.id)
         if item.id not in found:
             raise ValidationFailed.for_field(
                 f"{field}.{position}.id",
