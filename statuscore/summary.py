@@ -115,19 +115,27 @@ def _last_change(page: Page) -> datetime:
     """Return when the page or anything on it last changed.
 
     Incidents since resolved and maintenances since finished count too, so
-    resolving an incident moves the time forward. Deleted rows leave no
-    trace, so a deletion alone does not move it.
+    resolving an incident moves the time forward. The services that delete
+    incidents, updates and maintenances touch the page's ``updated_at``, so
+    a deletion moves it as well. Incidents waiting for approval are left
+    out, so the time does not betray them; approving one moves it.
     """
+    querysets = (
+        ComponentGroup.objects.all(),
+        Component.objects.all(),
+        Incident.objects.public(),
+        Maintenance.objects.all(),
+    )
     newest = [
         Coalesce(
             Subquery(
-                model.objects.filter(page=OuterRef("pk"))
+                queryset.filter(page=OuterRef("pk"))
                 .order_by("-updated_at")
                 .values("updated_at")[:1]
             ),
             F("updated_at"),
         )
-        for model in (ComponentGroup, Component, Incident, Maintenance)
+        for queryset in querysets
     ]
     # Coalesce keeps NULL out of Greatest: SQLite returns NULL if any
     # argument is NULL, where PostgreSQL skips it.

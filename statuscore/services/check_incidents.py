@@ -13,6 +13,8 @@ import logging
 from datetime import UTC, datetime
 from string import Formatter
 
+from django.utils import timezone
+
 from statuscore.exceptions import ValidationFailed
 from statuscore.models import (
     Check,
@@ -110,6 +112,18 @@ def _format_time(moment: datetime | None) -> str:
     return "" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _not_after_now(moment: datetime | None) -> datetime | None:
+    """Return ``moment``, or now if it lies later.
+
+    A monitor on another machine may stamp results by a clock that runs
+    ahead, and ``create_incident`` rejects a start in the future.
+    """
+    now = timezone.now()
+    if moment is not None and moment > now:
+        return now
+    return moment
+
+
 def open_check_incident(
     check: Check, component: Component | None, status: str | None, reason: str
 ) -> bool:
@@ -118,6 +132,9 @@ def open_check_incident(
     ``status`` is the component's new status, or ``None`` when the
     component keeps its status. Opens nothing when the check does not open
     incidents, has no component, or already has an incident still open.
+    With ``incident_needs_approval`` the incident is opened non-public:
+    alert channels hear of it at once, visitors and subscribers only after
+    ``approve_incident``.
     """
     if not check.open_incident or component is None:
         return False
@@ -133,7 +150,8 @@ def open_check_incident(
         impact=check.incident_impact,
         status=IncidentStatus.INVESTIGATING,
         component_statuses={component: status or component.status},
-        started_at=check.state_changed_at,
+        started_at=_not_after_now(check.state_changed_at),
+        is_public=not check.incident_needs_approval,
     )
     check.auto_incident = incident
     check.save(update_fields=["auto_incident", "updated_at"])

@@ -34,6 +34,7 @@ from statuscore.models import (
     MaintenanceUpdate,
     Page,
 )
+from statuscore.services.checks import apply_down_checks
 from statuscore.services.components import set_component_status
 from statuscore.services.validation import (
     full_clean,
@@ -96,7 +97,7 @@ def _check_open(maintenance: Maintenance) -> None:
 def _payload(maintenance: Maintenance, **extra) -> dict:
     """Return the event payload: ids, name, status, ISO 8601 times and zone.
 
-    ``notify_subscribers`` is True unless ``extra`` says otherwise.
+    ``notify_subscribers`` is True unless ``extra`` sets it.
     """
     return {
         "maintenance_id": maintenance.pk,
@@ -274,6 +275,7 @@ def delete_maintenance(maintenance: Maintenance, *, actor=None) -> None:
     )
     maintenance_id = maintenance.pk
     maintenance.delete()
+    Page.objects.filter(pk=maintenance.page_id).update(updated_at=timezone.now())
     logger.info(
         "Maintenance %s deleted by user %s",
         maintenance_id,
@@ -515,7 +517,8 @@ def _release_components(
     components: Iterable[Component],
     component_statuses: Mapping[Component, str],
 ) -> None:
-    """Give ``components`` back the status they had before the work."""
+    """Give ``components`` back the status they had before the work, then
+    apply the checks that went down during it."""
     for component in components:
         current = Component.objects.get(pk=component.pk).status
         if current != ComponentStatus.UNDER_MAINTENANCE:
@@ -526,6 +529,7 @@ def _release_components(
             str(component.pk), ComponentStatus.OPERATIONAL
         )
         set_component_status(component, target, source=f"maintenance:{maintenance.pk}")
+        apply_down_checks(component)
 
 
 def _other_running(maintenance: Maintenance, component: Component):
