@@ -6,7 +6,8 @@ below. Everything added here inherits three things:
 - authentication with ``statuscore.api.auth.api_auth`` (a router or
   operation that must be open, such as signing in, passes ``auth=None``);
 - the request limit per principal (:mod:`.throttling`);
-- ``Idempotency-Key`` handling on every POST (:mod:`.idempotency`).
+- ``Idempotency-Key`` handling on every POST (:mod:`.idempotency`);
+- a 422 for NUL characters in the query or body (:mod:`.inputs`).
 
 The conventions (errors, pagination, filters, timestamps) are described
 in ``docs/api.md``.
@@ -15,21 +16,55 @@ in ``docs/api.md``.
 from ninja import Router
 
 from statuscore.api.auth import api_auth
-from statuscore.api.v1 import api_keys, auth, pages
+from statuscore.api.v1 import (
+    api_keys,
+    auth,
+    channels,
+    checks,
+    components,
+    organizations,
+    pages,
+    plugins,
+    subscribers,
+)
 from statuscore.api.v1.idempotency import idempotent
+from statuscore.api.v1.inputs import reject_nul_characters
 from statuscore.api.v1.throttling import PrincipalRateThrottle
 
 __all__ = ["RESOURCE_ROUTERS", "TAGS", "router"]
 
-RESOURCE_ROUTERS = (auth.router, api_keys.router, pages.router)
+RESOURCE_ROUTERS = (
+    auth.router,
+    api_keys.router,
+    organizations.router,
+    pages.router,
+    components.router,
+    checks.router,
+    channels.router,
+    subscribers.router,
+    plugins.router,
+)
 
 TAGS = [
     {"name": auth.TAG, "description": auth.TAG_DESCRIPTION},
     {"name": api_keys.TAG, "description": api_keys.TAG_DESCRIPTION},
+    {
+        "name": organizations.TAG,
+        "description": "Organisations and their members; owners manage members.",
+    },
     {"name": pages.TAG, "description": "Status pages of your organisations."},
+    {"name": components.TAG, "description": "Components and component groups."},
+    {
+        "name": checks.TAG,
+        "description": "Uptime checks, their results and daily uptime.",
+    },
+    {"name": channels.TAG, "description": "Where the team's own alerts go."},
+    {"name": subscribers.TAG, "description": "Subscribers of your pages."},
+    {"name": plugins.TAG, "description": "Installed checkers and notifiers."},
 ]
 
 router = Router(auth=api_auth, throttle=[PrincipalRateThrottle()])
 router.add_decorator(idempotent, mode="view")
+router.add_decorator(reject_nul_characters, mode="view")
 for resource_router in RESOURCE_ROUTERS:
     router.add_router("", resource_router)

@@ -23,7 +23,11 @@ from statuscore.api.v1.pagination import (
     paginate,
     paginated,
 )
-from statuscore.api.v1.schemas import InputSchema, example
+from statuscore.api.v1.schemas import (
+    InputSchema,
+    ObjectId,
+    example,
+)
 from statuscore.models import Organization, Page
 
 __all__ = ["router"]
@@ -76,7 +80,7 @@ class PageIn(InputSchema):
         }
     )
 
-    organization_id: int
+    organization_id: ObjectId
     name: str = Field(min_length=1, max_length=200)
     slug: str = Field(min_length=1, max_length=100)
     domain: str = ""
@@ -99,7 +103,7 @@ class PagePatch(InputSchema):
 
 
 class PageFilters(ListQuery):
-    organization: int | None = Field(
+    organization: ObjectId | None = Field(
         None, description="Only this organisation's pages."
     )
     ordering: ordering_choices("name", "slug", "created_at") = "name"
@@ -120,7 +124,7 @@ def list_pages(request: HttpRequest, filters: Query[PageFilters]):
 
 @router.post(
     "/pages",
-    response={201: PageOut, **error_responses()},
+    response={201: PageOut, **error_responses(400, 409)},
     summary="Create a page",
 )
 def create_page(request: HttpRequest, payload: PageIn):
@@ -144,17 +148,17 @@ def create_page(request: HttpRequest, payload: PageIn):
     response={200: PageOut, **error_responses(404)},
     summary="Get a page",
 )
-def get_page(request: HttpRequest, page_id: int):
+def get_page(request: HttpRequest, page_id: ObjectId):
     """Return one status page."""
     return get_for_read(request, Page.objects.all(), page_id)
 
 
 @router.patch(
     "/pages/{page_id}",
-    response={200: PageOut, **error_responses(404)},
+    response={200: PageOut, **error_responses(400, 404)},
     summary="Change a page",
 )
-def update_page(request: HttpRequest, page_id: int, payload: PagePatch):
+def update_page(request: HttpRequest, page_id: ObjectId, payload: PagePatch):
     """Change a page's name, slug, domain, address, time zone, language or
     subscriber notifiers; fields left out keep their value."""
     page = get_for_write(request, Page.objects.all(), page_id)
