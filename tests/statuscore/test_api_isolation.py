@@ -29,6 +29,7 @@ import pytest
 from statuscore.api import api
 from statuscore.models import (
     AlertChannel,
+    ApiKey,
     Check,
     Component,
     ComponentGroup,
@@ -56,6 +57,7 @@ PATH_IDS: dict[str, Fill] = {
     "check_id": lambda b: b.check.pk,
     "channel_id": lambda b: b.channel.pk,
     "subscriber_id": lambda b: b.subscriber.pk,
+    "key_id": lambda b: ApiKey.objects.filter(organization=b.organization).first().pk,
 }
 
 # Valid bodies for writes to an object of B, so that only the ownership
@@ -73,6 +75,10 @@ ITEM_BODIES: dict[tuple[str, str], Fill] = {
     ("patch", "components/{component_id}"): lambda b: {"status": "major_outage"},
     ("patch", "checks/{check_id}"): lambda b: {"enabled": False},
     ("patch", "alert-channels/{channel_id}"): lambda b: {"name": "Taken"},
+    ("post", "organizations/{organization_id}/api-keys"): lambda b: {
+        "name": "Taken",
+        "scopes": ["read", "write"],
+    },
 }
 
 # For each list: filters that ask for B's objects outright. Each must
@@ -132,6 +138,16 @@ UNSCOPED = {
     "plugins": "the catalogue of installed plugins, the same for everyone",
 }
 
+# Routes about the caller's own account and tokens. They take no ids, so
+# each is checked not to mention organisation B in any response.
+OWN_ACCOUNT = {
+    "auth/register": "creates a new user, and optionally a new organisation",
+    "auth/login": "signs the caller in",
+    "auth/refresh": "rotates the caller's own refresh token",
+    "auth/logout": "revokes the caller's own refresh token",
+    "auth/me": "the caller's user and memberships",
+}
+
 # Creates whose objects belong to the caller only and cannot name
 # another organisation, with the reason.
 OWN_SCOPE_CREATES = {
@@ -167,7 +183,12 @@ def _objects_of(tenant: Tenant) -> list:
 
 def _snapshot(tenant: Tenant) -> list[tuple]:
     """Return a comparable picture of B's objects and their fields."""
-    rows = []
+    rows = [
+        (
+            "ApiKey",
+            list(ApiKey.objects.filter(organization=tenant.organization).values()),
+        )
+    ]
     for model, obj in (
         (Organization, tenant.organization),
         (Membership, tenant.owner_membership),
@@ -242,8 +263,29 @@ def _assert_no_foreign_results(route: str, results: list[dict], b: Tenant) -> No
             assert item["id"] != b.organization.pk
 
 
+def _check_own_account_route(route, b, client, principal) -> int:
+    """Call every method with an empty body; none may mention B."""
+    url = f"/api/v1/{route}"
+    before = _snapshot(b)
+    served = 0
+    for method in METHODS:
+        response = _call(client, method, url, {} if method != "get" else None)
+        if not _served(response):
+            continue
+        served += 1
+        assert response.status_code < 500, response.content[:300]
+        for mention in (b.organization.slug, b.organization.name):
+            assert mention.encode() not in response.content, (
+                f"{principal} of A: {method.upper()} {url} mentioned {mention}"
+            )
+    assert _snapshot(b) == before, f"{url} changed B's objects"
+    return served
+
+
 def _check_collection_route(route, a, b, client, principal) -> int:
     url = f"/api/v1/{route}"
+    if route in OWN_ACCOUNT:
+        return _check_own_account_route(route, b, client, principal)
     served = 0
     for method in METHODS:
         if method == "get":
