@@ -10,7 +10,9 @@ to a :class:`Principal`:
 
 A credential that is present but invalid, expired or revoked raises
 :class:`Unauthenticated` (ninja's ``AuthenticationError``, so a 401) with
-a message that says which; no credential at all is ninja's plain 401.
+a message that says which. With no credential at all, ninja raises a
+plain ``AuthenticationError``, also a 401. ``statuscore.api.errors``
+gives both the API's error shape.
 """
 
 from __future__ import annotations

@@ -14,7 +14,6 @@ from statuscore import services
 from statuscore.checkers import Outcome
 from statuscore.models import (
     AlertChannel,
-    ApiKey,
     Check,
     CheckResult,
     Component,
@@ -51,7 +50,6 @@ class Tenant:
     incident_update: IncidentUpdate
     maintenance: Maintenance
     series: MaintenanceSeries
-    api_key: ApiKey
     user_token: str
     key_secret: str
     read_key_secret: str
@@ -129,7 +127,6 @@ def make_tenant(slug: str) -> Tenant:
         starts_on=timezone.now().date(),
     )
 
-    key = create_api_key(organization, "deploys", ["read", "write"])
     return Tenant(
         organization=organization,
         owner_membership=Membership.objects.get(organization=organization, user=owner),
@@ -144,9 +141,8 @@ def make_tenant(slug: str) -> Tenant:
         incident_update=incident_update,
         maintenance=maintenance,
         series=series,
-        api_key=key.api_key,
         user_token=issue_token_pair(owner).access_token,
-        key_secret=key.secret,
+        key_secret=create_api_key(organization, "deploys", ["read", "write"]).secret,
         read_key_secret=create_api_key(organization, "dashboards", ["read"]).secret,
     )
 

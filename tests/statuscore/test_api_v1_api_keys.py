@@ -1,4 +1,4 @@
-"""``/api/v1/organizations/{org_id}/api-keys``: owners manage keys, and a
+"""``/api/v1/organizations/{organization_id}/api-keys``: owners manage keys, and a
 revoked key gets 401."""
 
 from __future__ import annotations

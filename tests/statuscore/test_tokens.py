@@ -208,3 +208,34 @@ def test_sign_out_revokes_family():
         refresh_token_pair(pair.refresh_token)
     with pytest.raises(AuthenticationFailed, match="revoked"):
         user_for_access_token(pair.access_token)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_refresh_leaves_no_live_token():
+    """Two refreshes racing with one token never leave two live successors:
+    the loser counts as reuse, so the family ends revoked."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between threads need PostgreSQL")
+    pair = issue_token_pair(make_user())
+
+    def attempt(_):
+        try:
+            return refresh_token_pair(pair.refresh_token)
+        except AuthenticationFailed as error:
+            return error
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = list(pool.map(attempt, range(2)))
+
+    failures = [
+        outcome for outcome in outcomes if isinstance(outcome, AuthenticationFailed)
+    ]
+    assert len(failures) == 1
+    assert "already used" in str(failures[0])
+    assert not RefreshToken.objects.filter(revoked_at__isnull=True).exists()

@@ -1,4 +1,5 @@
-"""API keys of an organisation: ``/api/v1/organizations/{org_id}/api-keys``.
+"""API keys of an organisation, under
+``/api/v1/organizations/{organization_id}/api-keys``.
 
 Only owners of the organisation list, create and revoke keys. A caller who
 is not a member gets 404, as for any object of another organisation; a
@@ -88,30 +89,32 @@ class ApiKeyFilters(ListQuery):
     )
 
 
-def _owned_organization(request: HttpRequest, org_id: int) -> Organization:
+def _owned_organization(request: HttpRequest, organization_id: int) -> Organization:
     """Return the organisation if the caller owns it.
 
     Raises ``NotFound`` for a caller who cannot read it, and
     ``PermissionDenied`` for a reader who is not an owner.
     """
     principal: Principal = request.auth
-    organization = Organization.objects.filter(pk=org_id).first()
-    if organization is None or not principal.can_read(org_id):
-        raise NotFound(f"No organization with id {org_id}.")
-    if not principal.is_owner(org_id):
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None or not principal.can_read(organization_id):
+        raise NotFound(f"No organization with id {organization_id}.")
+    if not principal.is_owner(organization_id):
         raise PermissionDenied("Only owners of the organization manage its API keys.")
     return organization
 
 
 @router.get(
-    "/organizations/{org_id}/api-keys",
+    "/organizations/{organization_id}/api-keys",
     response={200: paginated(ApiKeyOut), **error_responses(404)},
     summary="List API keys",
     description="Lists the organisation's keys, newest first, revoked ones "
     "included unless `revoked=false`. The keys themselves are never listed.",
 )
-def list_api_keys(request: HttpRequest, org_id: int, filters: Query[ApiKeyFilters]):
-    organization = _owned_organization(request, org_id)
+def list_api_keys(
+    request: HttpRequest, organization_id: int, filters: Query[ApiKeyFilters]
+):
+    organization = _owned_organization(request, organization_id)
 
     keys = ApiKey.objects.filter(organization=organization)
     if filters.revoked is not None:
@@ -120,7 +123,7 @@ def list_api_keys(request: HttpRequest, org_id: int, filters: Query[ApiKeyFilter
 
 
 @router.post(
-    "/organizations/{org_id}/api-keys",
+    "/organizations/{organization_id}/api-keys",
     response={201: CreatedApiKeyOut, **error_responses(404)},
     summary="Create an API key",
     description="Creates a key and returns it in `key`, once. The response "
@@ -128,9 +131,12 @@ def list_api_keys(request: HttpRequest, org_id: int, filters: Query[ApiKeyFilter
     "keep it: a retried request creates another key.",
 )
 def create_key(
-    request: HttpRequest, response: HttpResponse, org_id: int, payload: ApiKeyIn
+    request: HttpRequest,
+    response: HttpResponse,
+    organization_id: int,
+    payload: ApiKeyIn,
 ):
-    organization = _owned_organization(request, org_id)
+    organization = _owned_organization(request, organization_id)
     principal: Principal = request.auth
     response["Cache-Control"] = "no-store"
 
@@ -145,18 +151,20 @@ def create_key(
 
 
 @router.delete(
-    "/organizations/{org_id}/api-keys/{key_id}",
+    "/organizations/{organization_id}/api-keys/{key_id}",
     response={204: None, **error_responses(404)},
     summary="Revoke an API key",
     description="Revokes the key at once; requests with it then get 401. "
     "The key stays listed with `revoked_at` set.",
 )
-def revoke_key(request: HttpRequest, org_id: int, key_id: int):
-    organization = _owned_organization(request, org_id)
+def revoke_key(request: HttpRequest, organization_id: int, key_id: int):
+    organization = _owned_organization(request, organization_id)
     principal: Principal = request.auth
 
     api_key = ApiKey.objects.filter(organization=organization, pk=key_id).first()
     if api_key is None:
-        raise NotFound(f"No API key with id {key_id} in organization {org_id}.")
+        raise NotFound(
+            f"No API key with id {key_id} in organization {organization_id}."
+        )
     revoke_api_key(api_key, actor=principal.user)
     return Status(204, None)
