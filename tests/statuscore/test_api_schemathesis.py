@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -61,6 +63,21 @@ def _use_own_ids(case, tenant: Tenant) -> None:
 @pytest.fixture(autouse=True)
 def _no_request_limit(settings):
     settings.STATUSCORE_API_RATE_LIMIT = 1_000_000
+
+
+@pytest.fixture(autouse=True)
+def _keep_test_connection():
+    """Keep the test's database connection open across requests.
+
+    Requests go through Django's WSGI handler, which closes the connection
+    when a request finishes; inside the test's transaction that would
+    close it under the test, as Django's own test client avoids too.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from statuscore.api.v1.access import (
 )
 from statuscore.api.v1.masking import masked_config, restore_masked
 from statuscore.api.v1.pagination import (
+    CreatedListQuery,
     ListQuery,
     ordering_choices,
     paginate,
@@ -223,7 +224,7 @@ class CheckPatch(InputSchema):
     resolve_body: str = None
 
 
-class CheckFilters(ListQuery):
+class CheckFilters(CreatedListQuery):
     page: ObjectId | None = Field(None, description="Only this page's checks.")
     component: ObjectId | None = Field(
         None, description="Only checks of this component."

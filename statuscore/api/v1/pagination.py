@@ -21,9 +21,12 @@ from django.http import HttpRequest
 from ninja import Schema
 from pydantic import ConfigDict, Field, create_model
 
+from statuscore.api.v1.schemas import Timestamp
+
 __all__ = [
     "DEFAULT_LIMIT",
     "MAX_LIMIT",
+    "CreatedListQuery",
     "ListQuery",
     "ordering_choices",
     "paginate",
@@ -50,6 +53,18 @@ class ListQuery(Schema):
     )
     offset: int = Field(
         0, ge=0, le=MAX_OFFSET, description="Items to skip from the start."
+    )
+
+
+class CreatedListQuery(ListQuery):
+    """Paging and a time range on ``created_at``, for lists of objects that
+    record when they were created."""
+
+    created_after: Timestamp | None = Field(
+        None, description="Only objects created at or after this time, with offset."
+    )
+    created_before: Timestamp | None = Field(
+        None, description="Only objects created before this time, with offset."
     )
 
 
@@ -106,8 +121,16 @@ def paginate(
 
     ``ordering`` is a whitelisted value such as ``-created_at``; the primary
     key is added as the last sort key so pages never overlap or skip rows
-    that share a value.
+    that share a value. A :class:`CreatedListQuery` also limits the rows
+    to its ``created_at`` range.
     """
+    created_after = getattr(query, "created_after", None)
+    created_before = getattr(query, "created_before", None)
+    if created_after is not None:
+        queryset = queryset.filter(created_at__gte=created_after)
+    if created_before is not None:
+        queryset = queryset.filter(created_at__lt=created_before)
+
     if ordering:
         descending = ordering.startswith("-")
         tie_breaker = "-pk" if descending else "pk"
