@@ -341,7 +341,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
 
 def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    """Answer a path under /api/v1/ that no route matches, in the error shape."""
+    """Return a 404 in the error shape for a path under /api/v1/ that no route
+    matches."""
     from django.http import JsonResponse
 
     body = error_body("not_found", f"No API endpoint at {request.path}.")

@@ -150,6 +150,7 @@ def test_push_check_returns_token_once(tenant_a):
 
     assert created.status_code == 201, created.content
     assert created.json()["push_token"]
+    assert created["Cache-Control"] == "no-store"
     assert Heartbeat.objects.filter(uptime_check_id=created.json()["id"]).exists()
     assert read.json()["push_token"] is None
 

@@ -369,3 +369,43 @@ def test_read_only_key_cannot_create(tenant_a):
 
     assert response.status_code == 403
     assert not Component.objects.filter(name="Search").exists()
+
+
+def test_filter_by_created_range(tenant_a):
+    cutoff = timezone.now()
+    services.create_component(tenant_a.page, "Newer")
+    client = tenant_a.user_client()
+
+    after = client.get("/api/v1/components", {"created_after": cutoff.isoformat()})
+    before = client.get("/api/v1/components", {"created_before": cutoff.isoformat()})
+
+    assert [c["name"] for c in after.json()["results"]] == ["Newer"]
+    assert [c["name"] for c in before.json()["results"]] == ["API"]
+
+
+def test_naive_created_after_names_field(tenant_a):
+    response = tenant_a.user_client().get(
+        "/api/v1/subscribers", {"created_after": "2026-03-01 12:00"}
+    )
+
+    assert response.status_code == 422
+    assert error_fields(response) == ["query.created_after"]
+
+
+def test_nul_in_body_names_field(tenant_a):
+    body = {"page_id": tenant_a.page.pk, "name": "Bad\x00name"}
+
+    response = post_json(tenant_a.user_client(), "/api/v1/components", body)
+
+    assert response.status_code == 422
+    assert error_fields(response) == ["body.name"]
+    assert not Component.objects.filter(
+        page=tenant_a.page, name__startswith="Bad"
+    ).exists()
+
+
+def test_nul_in_query_names_parameter(tenant_a):
+    response = tenant_a.user_client().get("/api/v1/checks", {"checker": "tcp\x00"})
+
+    assert response.status_code == 422
+    assert error_fields(response) == ["query.checker"]

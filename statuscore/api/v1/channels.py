@@ -27,7 +27,7 @@ from statuscore.api.v1.access import (
 )
 from statuscore.api.v1.masking import masked_config, restore_masked
 from statuscore.api.v1.pagination import (
-    ListQuery,
+    CreatedListQuery,
     ordering_choices,
     paginate,
     paginated,
@@ -121,7 +121,7 @@ class AlertChannelPatch(InputSchema):
     enabled: bool = None
 
 
-class AlertChannelFilters(ListQuery):
+class AlertChannelFilters(CreatedListQuery):
     page: ObjectId | None = Field(None, description="Only this page's channels.")
     notifier: str | None = Field(None, max_length=64)
     enabled: bool | None = None

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
@@ -32,6 +32,7 @@ from statuscore.api.v1.access import (
 )
 from statuscore.api.v1.masking import masked_config, restore_masked
 from statuscore.api.v1.pagination import (
+    CreatedListQuery,
     ListQuery,
     ordering_choices,
     paginate,
@@ -223,7 +224,7 @@ class CheckPatch(InputSchema):
     resolve_body: str = None
 
 
-class CheckFilters(ListQuery):
+class CheckFilters(CreatedListQuery):
     page: ObjectId | None = Field(None, description="Only this page's checks.")
     component: ObjectId | None = Field(
         None, description="Only checks of this component."
@@ -370,7 +371,7 @@ def list_checks(request: HttpRequest, filters: Query[CheckFilters]):
     response={201: CheckOut, **error_responses(400, 409)},
     summary="Create a check",
 )
-def create_check(request: HttpRequest, payload: CheckIn):
+def create_check(request: HttpRequest, payload: CheckIn, response: HttpResponse):
     """Create a check. Its config is validated by the checker; an invalid
     field is a 422 naming body.config.<field>. A push checker (such as
     heartbeat) gets a push token, returned in this response only."""
@@ -389,6 +390,9 @@ def create_check(request: HttpRequest, payload: CheckIn):
             page, payload.name, payload.checker, payload.config, **options
         )
         check.push_token = token
+        # The token is shown once; neither caches nor the idempotency
+        # store may keep it.
+        response["Cache-Control"] = "no-store"
     else:
         check = services.create_check(
             page, payload.name, payload.checker, payload.config, **options

@@ -21,7 +21,7 @@ from statuscore.api.v1.access import (
     writable_reference,
 )
 from statuscore.api.v1.pagination import (
-    ListQuery,
+    CreatedListQuery,
     ordering_choices,
     paginate,
     paginated,
@@ -87,7 +87,7 @@ class ComponentGroupPatch(InputSchema):
     position: Position = None
 
 
-class ComponentGroupFilters(ListQuery):
+class ComponentGroupFilters(CreatedListQuery):
     page: ObjectId | None = Field(None, description="Only this page's groups.")
     ordering: ordering_choices("position", "name", "created_at") = "position"
 
@@ -153,7 +153,7 @@ class ComponentPatch(InputSchema):
     only_show_if_degraded: bool = None
 
 
-class ComponentFilters(ListQuery):
+class ComponentFilters(CreatedListQuery):
     page: ObjectId | None = Field(None, description="Only this page's components.")
     group: ObjectId | None = Field(None, description="Only this group's components.")
     status: StatusName | None = Field(

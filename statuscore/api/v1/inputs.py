@@ -9,6 +9,7 @@ one, whichever database is in use.
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -56,7 +57,7 @@ def reject_nul_characters(
     run: Callable[..., HttpResponseBase],
 ) -> Callable[..., HttpResponseBase]:
     """Wrap an operation's ``run`` to answer 422 for NUL characters."""
-    operation = getattr(run, "__self__", None)
+    operation = getattr(inspect.unwrap(run), "__self__", None)
 
     @functools.wraps(run)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:

@@ -20,7 +20,7 @@ from statuscore import services
 from statuscore.api.errors import api_error, error_responses
 from statuscore.api.v1.access import get_for_read, principal, readable
 from statuscore.api.v1.pagination import (
-    ListQuery,
+    CreatedListQuery,
     ordering_choices,
     paginate,
     paginated,
@@ -69,7 +69,7 @@ class OrganizationPatch(InputSchema):
     slug: str = Field(None, min_length=1, max_length=100)
 
 
-class OrganizationFilters(ListQuery):
+class OrganizationFilters(CreatedListQuery):
     ordering: ordering_choices("name", "slug", "created_at") = "name"
 
 
@@ -118,7 +118,7 @@ class MemberPatch(InputSchema):
     role: RoleName
 
 
-class MemberFilters(ListQuery):
+class MemberFilters(CreatedListQuery):
     role: RoleName | None = Field(None, description="Only members with this role.")
     ordering: ordering_choices("created_at", "role") = "created_at"
 

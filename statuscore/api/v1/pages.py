@@ -18,7 +18,7 @@ from statuscore.api.v1.access import (
     writable_reference,
 )
 from statuscore.api.v1.pagination import (
-    ListQuery,
+    CreatedListQuery,
     ordering_choices,
     paginate,
     paginated,
@@ -102,7 +102,7 @@ class PagePatch(InputSchema):
     subscriber_notifiers: list[str] = None
 
 
-class PageFilters(ListQuery):
+class PageFilters(CreatedListQuery):
     organization: ObjectId | None = Field(
         None, description="Only this organisation's pages."
     )

@@ -19,11 +19,14 @@ from typing import Any, Literal
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Schema
-from pydantic import Field, create_model
+from pydantic import ConfigDict, Field, create_model
+
+from statuscore.api.v1.schemas import Timestamp
 
 __all__ = [
     "DEFAULT_LIMIT",
     "MAX_LIMIT",
+    "CreatedListQuery",
     "ListQuery",
     "ordering_choices",
     "paginate",
@@ -32,6 +35,9 @@ __all__ = [
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+# Offset and limit must add up to less than a signed 64-bit integer, the
+# largest number the databases take in LIMIT and OFFSET.
+MAX_OFFSET = 2**62
 
 _list_models: dict[type, type[Schema]] = {}
 
@@ -45,7 +51,21 @@ class ListQuery(Schema):
         le=MAX_LIMIT,
         description=f"Items per response, 1 to {MAX_LIMIT}.",
     )
-    offset: int = Field(0, ge=0, description="Items to skip from the start.")
+    offset: int = Field(
+        0, ge=0, le=MAX_OFFSET, description="Items to skip from the start."
+    )
+
+
+class CreatedListQuery(ListQuery):
+    """Paging and a time range on ``created_at``, for lists of objects that
+    record when they were created."""
+
+    created_after: Timestamp | None = Field(
+        None, description="Only objects created at or after this time, with offset."
+    )
+    created_before: Timestamp | None = Field(
+        None, description="Only objects created before this time, with offset."
+    )
 
 
 def ordering_choices(*fields: str) -> Any:
@@ -58,9 +78,20 @@ def paginated(item: type[Schema]) -> type[Schema]:
     """Return the list response schema for ``item``, named ``<Item>List``."""
     if item not in _list_models:
         name = item.__name__.removesuffix("Out") + "List"
+        item_examples = (item.model_config.get("json_schema_extra") or {}).get(
+            "examples", []
+        )
+        examples = [
+            {"count": 1, "next": None, "previous": None, "results": [example]}
+            for example in item_examples
+        ]
+
+        class ListBase(Schema):
+            model_config = ConfigDict(json_schema_extra={"examples": examples})
+
         _list_models[item] = create_model(
             name,
-            __base__=Schema,
+            __base__=ListBase,
             __doc__=f"One page of a list of {item.__name__.removesuffix('Out')}.",
             count=(int, Field(description="Items matching the filters in all.")),
             next=(str | None, Field(description="URL of the next items, or null.")),
@@ -90,8 +121,16 @@ def paginate(
 
     ``ordering`` is a whitelisted value such as ``-created_at``; the primary
     key is added as the last sort key so pages never overlap or skip rows
-    that share a value.
+    that share a value. A :class:`CreatedListQuery` also limits the rows
+    to its ``created_at`` range.
     """
+    created_after = getattr(query, "created_after", None)
+    created_before = getattr(query, "created_before", None)
+    if created_after is not None:
+        queryset = queryset.filter(created_at__gte=created_after)
+    if created_before is not None:
+        queryset = queryset.filter(created_at__lt=created_before)
+
     if ordering:
         descending = ordering.startswith("-")
         tie_breaker = "-pk" if descending else "pk"

@@ -22,7 +22,7 @@ __all__ = ["MAX_ID", "InputSchema", "ObjectId", "Position", "Timestamp", "exampl
 MAX_ID = 2**63 - 1
 MAX_POSITION = 2**31 - 1
 
-ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
+ObjectId = Annotated[int, Field(ge=1, le=MAX_ID, examples=[42])]
 Position = Annotated[int, Field(ge=0, le=MAX_POSITION)]
 
 

@@ -24,7 +24,7 @@ from statuscore.api.v1.access import (
     writable_reference,
 )
 from statuscore.api.v1.pagination import (
-    ListQuery,
+    CreatedListQuery,
     ordering_choices,
     paginate,
     paginated,
@@ -138,7 +138,7 @@ class ImportOut(Schema):
     )
 
 
-class SubscriberFilters(ListQuery):
+class SubscriberFilters(CreatedListQuery):
     page: ObjectId | None = Field(None, description="Only this page's subscribers.")
     state: StateName | None = None
     notifier: str | None = Field(None, max_length=64)
