@@ -310,6 +310,13 @@ def test_create_series_invalid_weekday(as_editor, page):
     assert error_fields(response) == ["body.weekday"]
 
 
+def test_series_start_time_with_offset_rejected(as_editor, page):
+    response = as_editor.post(SERIES, series_body(page, start_time="02:00:00Z"))
+
+    assert response.status_code == 422
+    assert error_fields(response) == ["body.start_time"]
+
+
 def test_series_list_read_patch_end(as_editor, page):
     created = as_editor.post(SERIES, series_body(page)).json()
     path = f"{SERIES}/{created['id']}"

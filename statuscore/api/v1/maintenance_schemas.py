@@ -10,9 +10,10 @@ local: ``start_time`` is a wall-clock time in the series' ``time_zone``.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import AfterValidator, PlainSerializer, WithJsonSchema
 
 from statuscore.api.v1.incident_schemas import ComponentRef
 from statuscore.api.v1.pagination import ListQuery, ordering_choices
@@ -34,6 +35,33 @@ __all__ = [
 ]
 
 Frequency = Literal["daily", "weekly", "monthly"]
+
+
+def _require_naive(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError(
+            "Give a local wall-clock time without an offset, such as 02:00; "
+            "time_zone says which zone it is in."
+        )
+    return value
+
+
+LocalTime = Annotated[
+    time,
+    AfterValidator(_require_naive),
+    PlainSerializer(lambda value: value.isoformat(), return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$",
+            "examples": ["02:00"],
+        }
+    ),
+]
+"""A wall-clock time such as ``02:00``, read in the series' ``time_zone``.
+
+OpenAPI's ``time`` format demands an offset, which a local time has none
+of, so the schema gives a pattern instead."""
 MAINTENANCE_ORDERINGS = ordering_choices("scheduled_for", "created_at")
 TIME_ZONE = Field(
     None,
@@ -137,9 +165,7 @@ class SeriesCreate(InputSchema):
     page_id: ObjectId
     name: str = Field(min_length=1, max_length=255, examples=["Weekly patching"])
     frequency: Frequency
-    start_time: time = Field(
-        description="Local start time in time_zone.", examples=["02:00"]
-    )
+    start_time: LocalTime = Field(description="Local start time in time_zone.")
     duration: timedelta = Field(
         description="Length of each window, ISO 8601 or seconds.", examples=["PT1H"]
     )
@@ -159,7 +185,7 @@ class SeriesCreate(InputSchema):
 class SeriesPatch(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=255)
     frequency: Frequency | None = None
-    start_time: time | None = None
+    start_time: LocalTime | None = None
     duration: timedelta | None = None
     time_zone: str | None = None
     starts_on: date | None = None
@@ -176,7 +202,7 @@ class SeriesOut(Schema):
     name: str
     body: str
     frequency: Frequency
-    start_time: time
+    start_time: LocalTime
     duration: timedelta
     time_zone: str
     starts_on: date

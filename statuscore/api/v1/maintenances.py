@@ -294,7 +294,12 @@ def create_series(request: HttpRequest, payload: SeriesCreate):
     """Create a recurring window. Its occurrences appear as maintenances
     ahead of time, 30 days by default."""
     page = writable_reference(request, Page.objects.all(), payload.page_id, "page_id")
-    fields = payload.model_dump(exclude={"page_id", "name", "components"})
+    # Attributes, not model_dump(): dumping would turn start_time into text.
+    fields = {
+        name: getattr(payload, name)
+        for name in type(payload).model_fields
+        if name not in ("page_id", "name", "components")
+    }
     components = _components(page, payload.components, "components")
 
     series = services.create_maintenance_series(
@@ -324,7 +329,7 @@ def patch_series(request: HttpRequest, series_id: ObjectId, payload: SeriesPatch
     follow the new rule. Fields left out or null keep their value, except
     ``ends_on``: null makes the series open-ended."""
     series = get_for_write(request, _series(), series_id)
-    submitted = payload.model_dump(exclude_unset=True)
+    submitted = {name: getattr(payload, name) for name in payload.model_fields_set}
     changes = {name: value for name, value in submitted.items() if value is not None}
     if "ends_on" in submitted and submitted["ends_on"] is None:
         changes["clear_ends_on"] = True
