@@ -435,3 +435,17 @@ def test_expired_keys_deleted_by_task(tenant_a):
 
     assert deleted == 1
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["b"]
+
+
+def test_abandoned_idempotency_key_taken_over(tenant_a):
+    client = tenant_a.user_client()
+    key = {"Idempotency-Key": "crashed"}
+    post_json(client, "/api/v1/components", _component_body(tenant_a), **key)
+    IdempotencyRecord.objects.update(
+        status_code=None, created_at=timezone.now() - timedelta(minutes=6)
+    )
+
+    response = post_json(client, "/api/v1/components", _component_body(tenant_a), **key)
+
+    assert response.status_code == 201
+    assert "Idempotent-Replayed" not in response
