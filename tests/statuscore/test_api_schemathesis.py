@@ -83,8 +83,9 @@ def _keep_test_connection():
     """Keep the test's database connection open across requests.
 
     Requests go through Django's WSGI handler, which closes the connection
-    when a request finishes; inside the test's transaction that would
-    close it under the test, as Django's own test client avoids too.
+    when a request finishes. Inside the test's transaction that would close
+    it under the test, so the signal is disconnected, as Django's own test
+    client does.
     """
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
