@@ -43,6 +43,7 @@ __all__ = [
     "ErrorDetail",
     "ErrorField",
     "ErrorResponse",
+    "STATUS_DESCRIPTIONS",
     "api_error",
     "error_body",
     "error_responses",
@@ -69,7 +70,7 @@ STATUS_CODES = {
 
 # Descriptions of the error statuses in the OpenAPI document.
 STATUS_DESCRIPTIONS = {
-    400: "The request could not be read, such as a body that is not JSON.",
+    400: "The body could not be read as JSON.",
     401: "No valid credentials: a missing, expired or revoked token or key.",
     403: "The caller can read this object but may not change it.",
     404: "No such object, or it belongs to an organisation the caller is "
@@ -243,6 +244,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     Other routes of ``api`` keep the handler that was registered before for
     the same exception class, so their bodies stay as documented.
     """
+    # ninja offers no public way to read the handlers registered so far.
     previous = dict(api._exception_handlers)
 
     def respond(

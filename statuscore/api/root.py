@@ -6,7 +6,11 @@ from ninja import NinjaAPI
 
 from statuscore import __version__
 from statuscore.api import push, subscribers, v1, v2
-from statuscore.api.errors import error_body, install_error_handlers
+from statuscore.api.errors import (
+    STATUS_DESCRIPTIONS,
+    error_body,
+    install_error_handlers,
+)
 from statuscore.api.v1.idempotency import HEADER, MAX_KEY_LENGTH
 from statuscore.exceptions import NotFound
 
@@ -46,12 +50,22 @@ class StatusAPI(NinjaAPI):
     def get_openapi_schema(self, *args, **kwargs):
         schema = super().get_openapi_schema(*args, **kwargs)
         for path, operations in schema["paths"].items():
-            post = operations.get("post")
-            if post is None or not path.startswith("/api/v1/"):
+            if not path.startswith("/api/v1/"):
                 continue
-            parameters = post.setdefault("parameters", [])
-            parameters.append(IDEMPOTENCY_KEY_PARAMETER)
+            for method, operation in operations.items():
+                _describe_errors(operation)
+                if method == "post":
+                    parameters = operation.setdefault("parameters", [])
+                    parameters.append(IDEMPOTENCY_KEY_PARAMETER)
         return schema
+
+
+def _describe_errors(operation: dict) -> None:
+    """Say in the document when each error status of ``operation`` happens."""
+    for status, response in operation["responses"].items():
+        description = STATUS_DESCRIPTIONS.get(int(status))
+        if description is not None:
+            response["description"] = description
 
 
 api = StatusAPI(

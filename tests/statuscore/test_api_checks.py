@@ -254,3 +254,20 @@ def test_uptime_days_bounded(tenant_a):
 
     assert response.status_code == 422
     assert error_fields(response) == ["query.days"]
+
+
+def test_offsets_mean_the_same_instant(tenant_a, settings):
+    settings.TIME_ZONE = "Europe/Berlin"
+    instant = datetime(2026, 8, 6, 18, 31, 37, tzinfo=UTC)
+    record_result(tenant_a.check.pk, Outcome(status="up"), checked_at=instant)
+    url = f"/api/v1/checks/{tenant_a.check.pk}/results"
+    client = tenant_a.user_client()
+
+    same = client.get(url, {"since": "2026-08-07T00:01:37+05:30"}).json()
+    later = client.get(url, {"since": "2026-08-06T18:31:38Z"}).json()
+    naive = client.get(url, {"since": "2026-08-06 18:31:37"})
+
+    assert [r["checked_at"] for r in same["results"]][-1] == "2026-08-06T18:31:37Z"
+    assert "2026-08-06T18:31:37Z" not in [r["checked_at"] for r in later["results"]]
+    assert naive.status_code == 422
+    assert error_fields(naive) == ["query.since"]

@@ -5,7 +5,7 @@ added under /api/v1/ is tested without being listed here. For each route
 and each method it serves, a user of A and an API key of A call it with
 the ids of B's objects:
 
-- a route with ids in its path must answer 404 to every method, and leave
+- a route with ids in its path must return 404 for every method, and leave
   B's objects unchanged;
 - a list must hold none of B's objects, even when asked for B's page or
   organisation by a filter;

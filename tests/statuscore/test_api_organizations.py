@@ -187,3 +187,14 @@ def test_member_of_other_organization_not_found(tenant_a):
 
     assert response.status_code == 404
     assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_api_key_cannot_manage_members(tenant_a):
+    make_user("grace")
+
+    response = post_json(
+        tenant_a.key_client(), _members_url(tenant_a), {"email": "grace@example.test"}
+    )
+
+    assert response.status_code == 403
+    assert Membership.objects.filter(organization=tenant_a.organization).count() == 1

@@ -18,6 +18,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
@@ -31,7 +32,19 @@ pytestmark = pytest.mark.django_db
 
 MAX_EXAMPLES = 10
 
-schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+# Only the fuzzing phase, with the document's own examples: the coverage
+# and stateful phases send far more than MAX_EXAMPLES requests per
+# operation, and a fixed seed makes every run send the same requests.
+CONFIG = SchemathesisConfig.from_dict(
+    {
+        "seed": 20260801,
+        "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
+    }
+)
+
+schema = schemathesis.openapi.from_wsgi(
+    "/api/openapi.json", get_wsgi_application(), config=CONFIG
+)
 
 CHECKS = [
     not_a_server_error,
@@ -70,8 +83,9 @@ def _keep_test_connection():
     """Keep the test's database connection open across requests.
 
     Requests go through Django's WSGI handler, which closes the connection
-    when a request finishes; inside the test's transaction that would
-    close it under the test, as Django's own test client avoids too.
+    when a request finishes. Inside the test's transaction that would close
+    it under the test, so the signal is disconnected, as Django's own test
+    client does.
     """
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
@@ -82,14 +96,13 @@ def _keep_test_connection():
 
 @pytest.fixture
 def statuses(request):
-    """Collect the status of every response of one operation, and check
-    after the last example that the credentials were accepted, so that the
-    run tested the operations and not only their 401."""
-    seen: list[tuple[str, int]] = []
+    """Collect the statuses of an operation that needs credentials, and
+    check after the last example that they were accepted, so that the run
+    tested the operation and not only its 401."""
+    seen: list[int] = []
     yield seen
 
-    v1 = [status for path, status in seen if path.startswith("/api/v1/")]
-    assert 401 not in v1, f"the API rejected the test's credentials: {seen}"
+    assert 401 not in seen, f"the API rejected the test's credentials: {seen}"
 
 
 @schema.parametrize()
@@ -106,4 +119,5 @@ def test_api_conforms_to_schema(case, tenant_a, statuses):
     response = case.call_and_validate(
         headers={"Authorization": f"Bearer {tenant_a.user_token}"}, checks=CHECKS
     )
-    statuses.append((case.operation.path, response.status_code))
+    if case.operation.definition.raw.get("security"):
+        statuses.append(response.status_code)

@@ -409,3 +409,43 @@ def test_nul_in_query_names_parameter(tenant_a):
 
     assert response.status_code == 422
     assert error_fields(response) == ["query.checker"]
+
+
+def test_expired_keys_deleted_by_task(tenant_a):
+    from statuscore.tasks import delete_expired_idempotency_keys
+
+    client = tenant_a.user_client()
+    post_json(
+        client,
+        "/api/v1/components",
+        _component_body(tenant_a),
+        **{"Idempotency-Key": "a"},
+    )
+    post_json(
+        client,
+        "/api/v1/components",
+        _component_body(tenant_a, "B"),
+        **{"Idempotency-Key": "b"},
+    )
+    IdempotencyRecord.objects.filter(key="a").update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+
+    deleted = delete_expired_idempotency_keys.call_local()
+
+    assert deleted == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["b"]
+
+
+def test_abandoned_idempotency_key_taken_over(tenant_a):
+    client = tenant_a.user_client()
+    key = {"Idempotency-Key": "crashed"}
+    post_json(client, "/api/v1/components", _component_body(tenant_a), **key)
+    IdempotencyRecord.objects.update(
+        status_code=None, created_at=timezone.now() - timedelta(minutes=6)
+    )
+
+    response = post_json(client, "/api/v1/components", _component_body(tenant_a), **key)
+
+    assert response.status_code == 201
+    assert "Idempotent-Replayed" not in response

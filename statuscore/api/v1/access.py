@@ -78,10 +78,9 @@ def organization_path(model: type[models.Model]) -> str:
 def readable(request: HttpRequest, queryset: QuerySet[ModelT]) -> QuerySet[ModelT]:
     """Return ``queryset`` limited to the organisations the principal reads."""
     path = organization_path(queryset.model)
+    caller = principal(request)
     readable_ids = [
-        org_id
-        for org_id in principal(request).organization_ids
-        if principal(request).can_read(org_id)
+        org_id for org_id in caller.organization_ids if caller.can_read(org_id)
     ]
     return queryset.filter(**{f"{path}__in": readable_ids})
 

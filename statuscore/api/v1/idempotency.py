@@ -191,8 +191,8 @@ def _authenticate(operation: object, request: HttpRequest) -> object | None:
         try:
             result = callback(request)
         except Exception:
-            # The operation runs the same callable again and answers with
-            # its error, such as a 401 for a revoked key.
+            # The operation runs the same callable again and returns its
+            # error, such as a 401 for a revoked key.
             return None
         if result:
             request.auth = result  # type: ignore[attr-defined]

@@ -2,7 +2,7 @@
 
 PostgreSQL stores neither a NUL in text columns nor ``\\u0000`` in
 ``jsonb``, so such a value would fail at the database as a 500. No field
-of the API has a use for it, so it is a 422 naming each field that holds
+of the API has a use for it, so it is a 422 naming each field that contains
 one, whichever database is in use.
 """
 
@@ -56,7 +56,7 @@ def _fields_with_nul(request: HttpRequest) -> list[str]:
 def reject_nul_characters(
     run: Callable[..., HttpResponseBase],
 ) -> Callable[..., HttpResponseBase]:
-    """Wrap an operation's ``run`` to answer 422 for NUL characters."""
+    """Wrap an operation's ``run`` to return 422 for NUL characters."""
     operation = getattr(inspect.unwrap(run), "__self__", None)
 
     @functools.wraps(run)

@@ -34,7 +34,7 @@ def masked_config(config_model: type[pydantic.BaseModel] | None, config: dict) -
     The stored configuration is read through the plugin's model to find
     the secrets. When there is no model (the plugin was uninstalled) or
     the stored value no longer validates, nothing of it is shown, because
-    the secrets can no longer be told apart.
+    the secret fields can no longer be found.
     """
     if config_model is None:
         return {}
