@@ -13,7 +13,7 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from statuscore.api.v1.pagination import ListQuery, ordering_choices
-from statuscore.api.v1.schemas import InputSchema, ObjectId, Timestamp
+from statuscore.api.v1.schemas import InputSchema, ObjectId, Timestamp, example
 from statuscore.models import ComponentStatus, IncidentImpact, IncidentStatus
 
 __all__ = [
@@ -41,6 +41,18 @@ class AffectedComponentIn(InputSchema):
 
 
 class IncidentCreate(InputSchema):
+    model_config = example(
+        {
+            "page_id": 1,
+            "name": "Slow API requests",
+            "impact": "major",
+            "status": "investigating",
+            "body": "We are looking into slow API requests.",
+            "components": [{"id": 5, "status": "partial_outage"}],
+            "started_at": "2026-08-06T18:31:37Z",
+        }
+    )
+
     page_id: ObjectId = Field(
         description="Id of the status page the incident is shown on."
     )
@@ -133,7 +145,30 @@ class AffectedComponentOut(Schema):
     new_status: ComponentStatus
 
 
+UPDATE_EXAMPLE = {
+    "id": 7,
+    "incident_id": 3,
+    "status": "investigating",
+    "body": "We are looking into slow API requests.",
+    "display_at": "2026-08-06T18:31:37Z",
+    "affected_components": [
+        {
+            "code": "5",
+            "name": "API",
+            "old_status": "operational",
+            "new_status": "partial_outage",
+        }
+    ],
+    "notify_subscribers": True,
+    "created_at": "2026-08-06T18:32:02Z",
+    "updated_at": "2026-08-06T18:32:02Z",
+    "edited_at": None,
+}
+
+
 class IncidentUpdateOut(Schema):
+    model_config = example(UPDATE_EXAMPLE)
+
     id: int
     incident_id: int
     status: IncidentStatus
@@ -147,6 +182,25 @@ class IncidentUpdateOut(Schema):
 
 
 class IncidentOut(Schema):
+    model_config = example(
+        {
+            "id": 3,
+            "page_id": 1,
+            "name": "Slow API requests",
+            "status": "investigating",
+            "impact": "major",
+            "is_public": True,
+            "started_at": "2026-08-06T18:31:37Z",
+            "monitoring_at": None,
+            "resolved_at": None,
+            "approved_at": None,
+            "created_at": "2026-08-06T18:32:02Z",
+            "updated_at": "2026-08-06T18:32:02Z",
+            "components": [{"id": 5, "name": "API", "status": "partial_outage"}],
+            "updates": [UPDATE_EXAMPLE],
+        }
+    )
+
     id: int
     page_id: int
     name: str

@@ -17,7 +17,7 @@ from pydantic import AfterValidator, PlainSerializer, WithJsonSchema
 
 from statuscore.api.v1.incident_schemas import ComponentRef
 from statuscore.api.v1.pagination import ListQuery, ordering_choices
-from statuscore.api.v1.schemas import InputSchema, ObjectId, Timestamp
+from statuscore.api.v1.schemas import InputSchema, ObjectId, Timestamp, example
 from statuscore.models import MaintenanceStatus
 
 __all__ = [
@@ -72,6 +72,18 @@ TIME_ZONE = Field(
 
 
 class MaintenanceCreate(InputSchema):
+    model_config = example(
+        {
+            "page_id": 1,
+            "name": "Database upgrade",
+            "starts_at": "2026-08-10T22:00:00Z",
+            "ends_at": "2026-08-10T23:00:00Z",
+            "time_zone": "Europe/Berlin",
+            "components": [5],
+            "body": "The database moves to new hardware.",
+        }
+    )
+
     page_id: ObjectId = Field(
         description="Id of the status page the maintenance is on."
     )
@@ -124,6 +136,27 @@ class MaintenanceUpdateOut(Schema):
 
 
 class MaintenanceOut(Schema):
+    model_config = example(
+        {
+            "id": 4,
+            "page_id": 1,
+            "series_id": None,
+            "name": "Database upgrade",
+            "status": "scheduled",
+            "body": "The database moves to new hardware.",
+            "starts_at": "2026-08-10T22:00:00Z",
+            "ends_at": "2026-08-10T23:00:00Z",
+            "time_zone": "Europe/Berlin",
+            "started_at": None,
+            "completed_at": None,
+            "cancelled_at": None,
+            "created_at": "2026-08-01T09:00:00Z",
+            "updated_at": "2026-08-01T09:00:00Z",
+            "components": [{"id": 5, "name": "API", "status": "operational"}],
+            "updates": [],
+        }
+    )
+
     id: int
     page_id: int
     series_id: int | None = Field(
@@ -162,6 +195,20 @@ class MaintenanceFilters(ListQuery):
 
 
 class SeriesCreate(InputSchema):
+    model_config = example(
+        {
+            "page_id": 1,
+            "name": "Weekly patching",
+            "frequency": "weekly",
+            "weekday": 6,
+            "start_time": "02:00",
+            "duration": "PT1H",
+            "time_zone": "Europe/Berlin",
+            "starts_on": "2026-08-02",
+            "components": [5],
+        }
+    )
+
     page_id: ObjectId
     name: str = Field(min_length=1, max_length=255, examples=["Weekly patching"])
     frequency: Frequency
@@ -197,6 +244,27 @@ class SeriesPatch(InputSchema):
 
 
 class SeriesOut(Schema):
+    model_config = example(
+        {
+            "id": 2,
+            "page_id": 1,
+            "name": "Weekly patching",
+            "body": "",
+            "frequency": "weekly",
+            "start_time": "02:00:00",
+            "duration": "PT1H",
+            "time_zone": "Europe/Berlin",
+            "starts_on": "2026-08-02",
+            "ends_on": None,
+            "weekday": 6,
+            "week_of_month": None,
+            "is_active": True,
+            "created_at": "2026-08-01T09:00:00Z",
+            "updated_at": "2026-08-01T09:00:00Z",
+            "components": [{"id": 5, "name": "API", "status": "operational"}],
+        }
+    )
+
     id: int
     page_id: int
     name: str
