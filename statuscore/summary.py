@@ -95,12 +95,19 @@ def page_zone(page: Page) -> zoneinfo.ZoneInfo:
 def format_timestamp(value: datetime | None, zone: zoneinfo.ZoneInfo) -> str | None:
     """Format an aware datetime as ISO 8601 in ``zone``, to the millisecond.
 
-    ``None`` stays ``None``, for fields such as ``resolved_at``.
+    ``None`` stays ``None``, for fields such as ``resolved_at``. A time at
+    the edge of the calendar (year 1 or 9999) that ``zone`` would push out
+    of range is given in UTC instead, so one odd row cannot break a page.
     """
     if value is None:
         return None
 
-    text = value.astimezone(zone).isoformat(timespec="milliseconds")
+    try:
+        local = value.astimezone(zone)
+    except OverflowError:
+        logger.warning("Time %r is out of range in %s; shown in UTC", value, zone)
+        local = value.astimezone(zoneinfo.ZoneInfo("UTC"))
+    text = local.isoformat(timespec="milliseconds")
     if text.endswith("+00:00"):
         text = text[: -len("+00:00")] + "Z"
     return text

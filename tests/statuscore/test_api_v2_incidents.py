@@ -300,6 +300,20 @@ def test_incidents_in_page_zone(client, organization):
     assert item["started_at"] == "2026-08-06T20:31:37.000+02:00"
 
 
+def test_time_out_of_zone_range_shown_in_utc(client, organization):
+    page = services.create_page(
+        organization, "New York", "ny", time_zone="America/New_York"
+    )
+    started_at = datetime(1, 1, 1, tzinfo=UTC)
+    services.create_incident(page, "Ancient", body="Down.", started_at=started_at)
+
+    response = fetch(client, INCIDENTS, page="ny")
+
+    assert response.status_code == 200
+    item = response.json()["incidents"][0]
+    assert item["started_at"] == "0001-01-01T00:00:00.000Z"
+
+
 def test_other_page_incidents_left_out(client, page, organization, incidents):
     other = services.create_page(organization, "Beta", "beta")
     services.create_incident(other, "Beta outage", body="Down.")
