@@ -107,9 +107,43 @@ class StatusCoreSettings:
     """Seconds before a maintenance starts at which ``maintenance.reminder``
     is emitted, once per maintenance; 0 sends no reminders."""
 
+    access_token_ttl: int
+    """Seconds a JWT access token of the API stays valid."""
+
+    refresh_token_ttl: int
+    """Seconds a refresh token stays valid; each refresh issues a new one
+    with a new lifetime."""
+
+    jwt_signing_key: str
+    """HS256 key that signs access tokens; ``SECRET_KEY`` when unset."""
+
+    jwt_issuer: str
+    """``iss`` claim written into access tokens and required when reading."""
+
+    jwt_audience: str
+    """``aud`` claim written into access tokens and required when reading."""
+
+    auth_limit_per_client: int
+    """Sign-in, registration and refresh requests accepted from one client
+    IP per window."""
+
+    auth_limit_per_username: int
+    """Sign-in and registration requests accepted for one username per
+    window."""
+
+    auth_limit_window: int
+    """Length in seconds of the window the two limits above count in."""
+
     maintenance_series_ahead: int
     """Days ahead for which the scheduler creates the occurrences of
     recurring maintenance windows."""
+
+    api_registration: bool
+    """Whether ``POST /api/v1/auth/register`` creates accounts; off, it
+    returns 403 and only administrators create users."""
+
+    api_rate_limit: int
+    """Requests to /api/v1/ accepted from one user or API key per minute."""
 
 
 def get_settings() -> StatusCoreSettings:
@@ -156,8 +190,9 @@ def get_settings() -> StatusCoreSettings:
         subscribe_limit_per_client=getattr(
             settings, "STATUSCORE_SUBSCRIBE_LIMIT_PER_CLIENT", 30
         ),
-        subscribe_limit_window=getattr(settings, "STATUSCORE_SUBSCRIBE_LIMIT_WINDOW", 3600),
-
+        subscribe_limit_window=getattr(
+            settings, "STATUSCORE_SUBSCRIBE_LIMIT_WINDOW", 3600
+        ),
         fan_out_batch_size=getattr(settings, "STATUSCORE_FAN_OUT_BATCH_SIZE", 2000),
         delivery_batch_size=getattr(settings, "STATUSCORE_DELIVERY_BATCH_SIZE", 200),
         delivery_claim_seconds=getattr(
@@ -170,7 +205,22 @@ def get_settings() -> StatusCoreSettings:
             settings, "STATUSCORE_DISABLE_AFTER_FAILURES", 5
         ),
         maintenance_reminder=getattr(settings, "STATUSCORE_MAINTENANCE_REMINDER", 3600),
+        access_token_ttl=getattr(settings, "STATUSCORE_ACCESS_TOKEN_TTL", 300),
+        refresh_token_ttl=getattr(
+            settings, "STATUSCORE_REFRESH_TOKEN_TTL", 14 * 24 * 3600
+        ),
+        jwt_signing_key=getattr(settings, "STATUSCORE_JWT_SIGNING_KEY", "")
+        or settings.SECRET_KEY,
+        jwt_issuer=getattr(settings, "STATUSCORE_JWT_ISSUER", "statuscore"),
+        jwt_audience=getattr(settings, "STATUSCORE_JWT_AUDIENCE", "statuscore-api"),
+        auth_limit_per_client=getattr(settings, "STATUSCORE_AUTH_LIMIT_PER_CLIENT", 30),
+        auth_limit_per_username=getattr(
+            settings, "STATUSCORE_AUTH_LIMIT_PER_USERNAME", 10
+        ),
+        auth_limit_window=getattr(settings, "STATUSCORE_AUTH_LIMIT_WINDOW", 300),
         maintenance_series_ahead=getattr(
             settings, "STATUSCORE_MAINTENANCE_SERIES_AHEAD", 30
         ),
+        api_registration=getattr(settings, "STATUSCORE_API_REGISTRATION", True),
+        api_rate_limit=getattr(settings, "STATUSCORE_API_RATE_LIMIT", 600),
     )

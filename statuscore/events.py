@@ -24,6 +24,9 @@ logger = logging.getLogger(__name__)
 
 class EventKind(StrEnum):
     COMPONENT_STATUS_CHANGED = "component.status_changed"
+    COMPONENT_DELETED = "component.deleted"
+    COMPONENT_GROUP_DELETED = "component_group.deleted"
+    CHECK_DELETED = "check.deleted"
     CHECK_STATE_CHANGED = "check.state_changed"
     CERTIFICATE_EXPIRING = "certificate.expiring"
     CHECK_FLAPPING = "check.flapping"
@@ -53,7 +56,9 @@ class EventKind(StrEnum):
     SUBSCRIBER_RESUBSCRIBED = "subscriber.resubscribed"
     SUBSCRIBER_COMPONENTS_CHANGED = "subscriber.components_changed"
     SUBSCRIBER_DISABLED = "subscriber.disabled"
+    SUBSCRIBER_REMOVED = "subscriber.removed"
     ALERT_CHANNEL_DISABLED = "alert_channel.disabled"
+    ALERT_CHANNEL_DELETED = "alert_channel.deleted"
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,9 @@ def emit(kind: EventKind, page: Page | None, payload: dict) -> OutboxEvent:
         raise RuntimeError("emit() must be called inside transaction.atomic().")
 
     row = OutboxEvent.objects.create(kind=str(kind), page=page, payload=payload)
-    logger.debug("Event %s #%s written for page %s", kind, row.pk, getattr(page, "pk", None))
+    logger.debug(
+        "Event %s #%s written for page %s", kind, row.pk, getattr(page, "pk", None)
+    )
 
     from statuscore.tasks import drain_outbox
 

@@ -5,6 +5,11 @@
     StatusCoreError
     ├── ValidationFailed        bad input; names the field (API: 422)
     ├── NotFound                no such object, or not visible to the caller
+    │                           (API: 404)
+    ├── AuthenticationFailed    a token, key or password was rejected
+    │                           (API: 401)
+    ├── PermissionDenied        the caller may see the object but not change
+    │                           it (API: 403)
     ├── RateLimited             too many requests from one client or for one
     │                           address (API: 429)
     ├── PluginError             a plugin is missing or misbehaves
@@ -39,6 +44,18 @@ class ValidationFailed(StatusCoreError):
 
 class NotFound(StatusCoreError):
     """The object does not exist or is not visible to the caller."""
+
+
+class AuthenticationFailed(StatusCoreError):
+    """A credential was missing, invalid, expired or revoked.
+
+    The message is safe to show to the caller: it never says whether a
+    username exists.
+    """
+
+
+class PermissionDenied(StatusCoreError):
+    """The caller may read the object but is not allowed to change it."""
 
 
 class RateLimited(StatusCoreError):

@@ -41,14 +41,22 @@ from statuscore.models import (
     IncidentUpdate,
     Maintenance,
     MaintenanceStatus,
+    MaintenanceUpdate,
     Page,
 )
+from statuscore.models.incidents import IncidentQuerySet
 from statuscore.status import COMPONENT_INDICATORS, INDICATOR_ORDER, compute_page_status
 
 __all__ = [
+    "RECENT_LIMIT",
+    "build_active_maintenances",
     "build_components",
+    "build_incidents",
+    "build_scheduled_maintenances",
     "build_status",
     "build_summary",
+    "build_unresolved_incidents",
+    "build_upcoming_maintenances",
     "format_timestamp",
     "group_public_id",
     "page_payload",
@@ -61,6 +69,16 @@ ACTIVE_MAINTENANCE_STATUSES = (
     MaintenanceStatus.IN_PROGRESS,
     MaintenanceStatus.VERIFYING,
 )
+LISTED_MAINTENANCE_STATUSES = (
+    MaintenanceStatus.SCHEDULED,
+    *ACTIVE_MAINTENANCE_STATUSES,
+    MaintenanceStatus.COMPLETED,
+)
+"""Statuspage's maintenance statuses. A cancelled maintenance has no
+counterpart there, so the v2 JSON leaves it out."""
+
+RECENT_LIMIT = 50
+"""How many incidents or maintenances the full v2 lists hold, as in Statuspage."""
 
 
 def page_zone(page: Page) -> zoneinfo.ZoneInfo:
@@ -77,12 +95,19 @@ def page_zone(page: Page) -> zoneinfo.ZoneInfo:
 def format_timestamp(value: datetime | None, zone: zoneinfo.ZoneInfo) -> str | None:
     """Format an aware datetime as ISO 8601 in ``zone``, to the millisecond.
 
-    ``None`` stays ``None``, for fields such as ``resolved_at``.
+    ``None`` stays ``None``, for fields such as ``resolved_at``. A time at
+    the edge of the calendar (year 1 or 9999) that ``zone`` would push out
+    of range is given in UTC instead, so one odd row cannot break a page.
     """
     if value is None:
         return None
 
-    text = value.astimezone(zone).isoformat(timespec="milliseconds")
+    try:
+        local = value.astimezone(zone)
+    except OverflowError:
+        logger.warning("Time %r is out of range in %s; shown in UTC", value, zone)
+        local = value.astimezone(zoneinfo.ZoneInfo("UTC"))
+    text = local.isoformat(timespec="milliseconds")
     if text.endswith("+00:00"):
         text = text[: -len("+00:00")] + "Z"
     return text
@@ -268,6 +293,25 @@ def _incident_payload(incident: Incident, page: Page, zone: zoneinfo.ZoneInfo) -
     }
 
 
+def _maintenance_update_payload(
+    update: MaintenanceUpdate, zone: zoneinfo.ZoneInfo
+) -> dict:
+    # Maintenance updates are never edited, so they change when created.
+    return {
+        "id": str(update.pk),
+        "status": update.status,
+        "body": update.body,
+        "incident_id": str(update.maintenance_id),
+        "created_at": format_timestamp(update.created_at, zone),
+        "updated_at": format_timestamp(update.created_at, zone),
+        "display_at": format_timestamp(update.display_at, zone),
+        "affected_components": None,
+        "deliver_notifications": update.notify_subscribers,
+        "custom_tweet": None,
+        "tweet_id": None,
+    }
+
+
 def _maintenance_payload(
     maintenance: Maintenance, page: Page, zone: zoneinfo.ZoneInfo
 ) -> dict:
@@ -277,17 +321,18 @@ def _maintenance_payload(
         "status": maintenance.status,
         "created_at": format_timestamp(maintenance.created_at, zone),
         "updated_at": format_timestamp(maintenance.updated_at, zone),
-        # Only maintenances in progress or to come are listed, so none of
-        # them is resolved.
         "monitoring_at": None,
-        "resolved_at": None,
+        "resolved_at": format_timestamp(maintenance.completed_at, zone),
         "impact": "maintenance",
         "shortlink": page.url or None,
         "started_at": format_timestamp(maintenance.scheduled_for, zone),
         "page_id": str(maintenance.page_id),
-        # NOTE: maintenances have no timeline of updates yet, so this list
-        # is always empty, where Statuspage lists at least one update.
-        "incident_updates": [],
+        # NOTE: a maintenance without posted updates lists none here, where
+        # Statuspage always lists at least the one written when scheduling.
+        "incident_updates": [
+            _maintenance_update_payload(update, zone)
+            for update in maintenance.updates.all()
+        ],
         "components": [
             _component_payload(component, zone)
             for component in maintenance.components.all()
@@ -295,6 +340,21 @@ def _maintenance_payload(
         "scheduled_for": format_timestamp(maintenance.scheduled_for, zone),
         "scheduled_until": format_timestamp(maintenance.scheduled_until, zone),
     }
+
+
+def _incidents_with_timeline(page: Page) -> IncidentQuerySet:
+    """Return the page's public incidents with updates and components
+    prefetched. Incidents waiting for approval are left out."""
+    return (
+        Incident.objects.filter(page=page)
+        .public()
+        .prefetch_related(
+            Prefetch(
+                "updates", queryset=IncidentUpdate.objects.all(), to_attr="timeline"
+            ),
+            "components",
+        )
+    )
 
 
 def _listed_maintenances(page: Page, now: datetime) -> list[Maintenance]:
@@ -308,7 +368,7 @@ def _listed_maintenances(page: Page, now: datetime) -> list[Maintenance]:
     return list(
         Maintenance.objects.filter(page=page)
         .filter(in_progress | upcoming)
-        .prefetch_related("components")
+        .prefetch_related("components", "updates")
     )
 
 
@@ -322,17 +382,7 @@ def build_summary(page: Page, *, now: datetime | None = None) -> dict:
     zone = page_zone(page)
     groups = list(ComponentGroup.objects.filter(page=page))
     components = list(Component.objects.filter(page=page))
-    incidents = list(
-        Incident.objects.filter(page=page)
-        .public()
-        .unresolved()
-        .prefetch_related(
-            Prefetch(
-                "updates", queryset=IncidentUpdate.objects.all(), to_attr="timeline"
-            ),
-            "components",
-        )
-    )
+    incidents = list(_incidents_with_timeline(page).unresolved())
     maintenances = _listed_maintenances(page, now or timezone.now())
 
     status = compute_page_status(
@@ -381,3 +431,74 @@ def build_components(page: Page) -> dict:
         "page": page_payload(page, zone),
         "components": _components_payload(groups, components, zone),
     }
+
+
+def build_incidents(page: Page) -> dict:
+    """Build ``incidents.json``: the page's most recent incidents, resolved
+    or not, newest first, at most ``RECENT_LIMIT`` of them."""
+    zone = page_zone(page)
+    incidents = _incidents_with_timeline(page)[:RECENT_LIMIT]
+    return {
+        "page": page_payload(page, zone),
+        "incidents": [
+            _incident_payload(incident, page, zone) for incident in incidents
+        ],
+    }
+
+
+def build_unresolved_incidents(page: Page) -> dict:
+    """Build ``incidents/unresolved.json``: every incident still
+    investigating, identified or monitoring, newest first."""
+    zone = page_zone(page)
+    incidents = _incidents_with_timeline(page).unresolved()
+    return {
+        "page": page_payload(page, zone),
+        "incidents": [
+            _incident_payload(incident, page, zone) for incident in incidents
+        ],
+    }
+
+
+def _maintenances_response(page: Page, maintenances: Iterable[Maintenance]) -> dict:
+    zone = page_zone(page)
+    return {
+        "page": page_payload(page, zone),
+        "scheduled_maintenances": [
+            _maintenance_payload(maintenance, page, zone)
+            for maintenance in maintenances
+        ],
+    }
+
+
+def build_scheduled_maintenances(page: Page) -> dict:
+    """Build ``scheduled-maintenances.json``: the most recent maintenances,
+    scheduled, in progress, verifying or completed, latest start first, at
+    most ``RECENT_LIMIT`` of them. Cancelled ones are left out."""
+    maintenances = (
+        Maintenance.objects.filter(page=page, status__in=LISTED_MAINTENANCE_STATUSES)
+        .order_by("-scheduled_for", "-id")
+        .prefetch_related("components", "updates")[:RECENT_LIMIT]
+    )
+    return _maintenances_response(page, maintenances)
+
+
+def build_upcoming_maintenances(page: Page, *, now: datetime | None = None) -> dict:
+    """Build ``scheduled-maintenances/upcoming.json``: the maintenances still
+    scheduled whose window has not passed, soonest first."""
+    maintenances = Maintenance.objects.filter(
+        page=page,
+        status=MaintenanceStatus.SCHEDULED,
+        scheduled_until__gt=now or timezone.now(),
+    ).prefetch_related("components", "updates")
+    return _maintenances_response(page, maintenances)
+
+
+def build_active_maintenances(page: Page) -> dict:
+    """Build ``scheduled-maintenances/active.json``: the maintenances in
+    progress or being verified, soonest first."""
+    maintenances = (
+        Maintenance.objects.filter(page=page)
+        .active()
+        .prefetch_related("components", "updates")
+    )
+    return _maintenances_response(page, maintenances)

@@ -122,3 +122,12 @@ def roll_up_results() -> int:
     """
     roll_up_recent()
     return delete_expired_results()
+
+
+@db_periodic_task(crontab(minute="17"))
+def delete_expired_idempotency_keys() -> int:
+    """Delete the responses kept for Idempotency-Key retries once their 24
+    hours are over; return how many were deleted."""
+    from statuscore.api.v1.idempotency import delete_expired_keys
+
+    return delete_expired_keys()

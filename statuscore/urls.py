@@ -1,8 +1,9 @@
 """URLs of statuscore, for a project to include at its root."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from statuscore.api import api
+from statuscore.api import api_urls
+from statuscore.api.errors import not_found_view
 from statuscore.metrics import metrics
 from statuscore.subscriptions import views as subscription_views
 from statuscore.views import healthz
@@ -10,7 +11,10 @@ from statuscore.views import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
-    path("api/", api.urls),
+    path("api/", api_urls()),
+    # A path under /api/v1/ that no route matches gets a 404 in the API's
+    # error shape instead of the HTML page.
+    re_path(r"^api/v1/", not_found_view),
     path(
         "subscriptions/confirm/<str:token>/",
         subscription_views.confirm,

@@ -11,6 +11,10 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
 ]
 
+# Google sign-in's begin and callback views, only when it is configured.
+if getattr(settings, "GOOGLE_SIGN_IN", False):
+    urlpatterns.append(path("auth/", include("social_django.urls", namespace="social")))
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 

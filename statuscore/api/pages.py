@@ -45,7 +45,8 @@ def resolve_page(request: HttpRequest, slug: str | None) -> Page:
         return page
 
     if slug is not None:
-        page = Page.objects.filter(slug=slug).first()
+        # PostgreSQL cannot compare text holding a NUL; no slug contains one.
+        page = None if "\x00" in slug else Page.objects.filter(slug=slug).first()
         if page is None:
             raise NotFound(f"No status page has the slug {slug!r} given in ?page=.")
         return page

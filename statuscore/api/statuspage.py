@@ -27,8 +27,10 @@ __all__ = [
     "Error",
     "Incident",
     "IncidentUpdate",
+    "IncidentsResponse",
     "Page",
     "ScheduledMaintenance",
+    "ScheduledMaintenancesResponse",
     "Status",
     "StatusResponse",
     "SummaryResponse",
@@ -50,6 +52,7 @@ OptionalTimestamp = Annotated[
     ),
 ]
 Indicator = Literal["none", "minor", "major", "critical", "maintenance"]
+PublicMaintenanceStatus = Literal["scheduled", "in_progress", "verifying", "completed"]
 
 
 class StrictSchema(Schema):
@@ -138,7 +141,7 @@ class IncidentUpdate(StrictSchema):
 
 
 class Incident(StrictSchema):
-    """An unresolved incident with its timeline, newest update first."""
+    """An incident with its timeline, newest update first."""
 
     id: str
     name: str
@@ -172,21 +175,23 @@ class MaintenanceUpdate(StrictSchema):
 
 
 class ScheduledMaintenance(StrictSchema):
-    """A maintenance in progress or to come."""
+    """A maintenance: to come, in progress, being verified or completed."""
 
     id: str
     name: str
-    status: MaintenanceStatus
+    status: PublicMaintenanceStatus
     created_at: Timestamp
     updated_at: Timestamp
     monitoring_at: None
-    resolved_at: None
+    resolved_at: OptionalTimestamp = Field(
+        description="When the work was completed, or null until then."
+    )
     impact: Literal["maintenance"]
     shortlink: str | None
     started_at: Timestamp
     page_id: str
     incident_updates: list[MaintenanceUpdate] = Field(
-        description="Always empty: maintenances have no timeline yet."
+        description="The updates posted on the maintenance, newest first."
     )
     components: list[Component]
     scheduled_for: Timestamp
@@ -199,6 +204,16 @@ class SummaryResponse(StrictSchema):
     incidents: list[Incident]
     scheduled_maintenances: list[ScheduledMaintenance]
     status: Status
+
+
+class IncidentsResponse(StrictSchema):
+    page: Page
+    incidents: list[Incident]
+
+
+class ScheduledMaintenancesResponse(StrictSchema):
+    page: Page
+    scheduled_maintenances: list[ScheduledMaintenance]
 
 
 class StatusResponse(StrictSchema):

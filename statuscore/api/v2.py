@@ -1,7 +1,8 @@
 """The public, read-only v2 JSON, compatible with Atlassian Statuspage.
 
-Clients written for Statuspage's ``/api/v2/summary.json``,
-``status.json`` and ``components.json`` read these as they are.
+Clients written for Statuspage's ``/api/v2/summary.json``, ``status.json``,
+``components.json``, ``incidents.json``, ``incidents/unresolved.json`` and
+the three ``scheduled-maintenances`` lists read these as they are.
 ``uptime.json`` is this project's own addition. The page
 is chosen by the request's host, with ``?page=<slug>`` as a fallback; see
 ``statuscore.api.pages.resolve_page``.
@@ -19,11 +20,22 @@ from statuscore.api.pages import resolve_page
 from statuscore.api.statuspage import (
     ComponentsResponse,
     Error,
+    IncidentsResponse,
+    ScheduledMaintenancesResponse,
     StatusResponse,
     SummaryResponse,
 )
 from statuscore.api.uptime import UptimeResponse
-from statuscore.summary import build_components, build_status, build_summary
+from statuscore.summary import (
+    build_active_maintenances,
+    build_components,
+    build_incidents,
+    build_scheduled_maintenances,
+    build_status,
+    build_summary,
+    build_unresolved_incidents,
+    build_upcoming_maintenances,
+)
 from statuscore.uptime_summary import build_uptime
 
 __all__ = ["TAG", "TAG_DESCRIPTION", "router"]
@@ -99,6 +111,70 @@ def components(request: HttpRequest, query: Query[PageQuery]) -> dict:
 
 
 @router.get(
+    "/incidents.json",
+    response={200: IncidentsResponse, 404: Error},
+    summary="Recent incidents",
+    url_name="v2-incidents",
+)
+@decorate_view(public_read)
+def incidents(request: HttpRequest, query: Query[PageQuery]) -> dict:
+    """Return the page's 50 most recent incidents, resolved or not, newest
+    first, each with its updates."""
+    return build_incidents(resolve_page(request, query.page))
+
+
+@router.get(
+    "/incidents/unresolved.json",
+    response={200: IncidentsResponse, 404: Error},
+    summary="Unresolved incidents",
+    url_name="v2-incidents-unresolved",
+)
+@decorate_view(public_read)
+def unresolved_incidents(request: HttpRequest, query: Query[PageQuery]) -> dict:
+    """Return the page's incidents still investigating, identified or
+    monitoring, newest first."""
+    return build_unresolved_incidents(resolve_page(request, query.page))
+
+
+@router.get(
+    "/scheduled-maintenances.json",
+    response={200: ScheduledMaintenancesResponse, 404: Error},
+    summary="Recent scheduled maintenances",
+    url_name="v2-scheduled-maintenances",
+)
+@decorate_view(public_read)
+def scheduled_maintenances(request: HttpRequest, query: Query[PageQuery]) -> dict:
+    """Return the page's 50 most recent maintenances, scheduled, in
+    progress, verifying or completed, latest start first."""
+    return build_scheduled_maintenances(resolve_page(request, query.page))
+
+
+@router.get(
+    "/scheduled-maintenances/upcoming.json",
+    response={200: ScheduledMaintenancesResponse, 404: Error},
+    summary="Upcoming scheduled maintenances",
+    url_name="v2-scheduled-maintenances-upcoming",
+)
+@decorate_view(public_read)
+def upcoming_maintenances(request: HttpRequest, query: Query[PageQuery]) -> dict:
+    """Return the maintenances still scheduled whose window has not passed,
+    soonest first."""
+    return build_upcoming_maintenances(resolve_page(request, query.page))
+
+
+@router.get(
+    "/scheduled-maintenances/active.json",
+    response={200: ScheduledMaintenancesResponse, 404: Error},
+    summary="Active scheduled maintenances",
+    url_name="v2-scheduled-maintenances-active",
+)
+@decorate_view(public_read)
+def active_maintenances(request: HttpRequest, query: Query[PageQuery]) -> dict:
+    """Return the maintenances in progress or being verified, soonest first."""
+    return build_active_maintenances(resolve_page(request, query.page))
+
+
+@router.get(
     "/uptime.json",
     response={200: UptimeResponse, 404: Error},
     summary="Component uptime",
@@ -119,6 +195,23 @@ for _path, _view, _response in [
     ("/summary.json", summary, SummaryResponse),
     ("/status.json", status, StatusResponse),
     ("/components.json", components, ComponentsResponse),
+    ("/incidents.json", incidents, IncidentsResponse),
+    ("/incidents/unresolved.json", unresolved_incidents, IncidentsResponse),
+    (
+        "/scheduled-maintenances.json",
+        scheduled_maintenances,
+        ScheduledMaintenancesResponse,
+    ),
+    (
+        "/scheduled-maintenances/upcoming.json",
+        upcoming_maintenances,
+        ScheduledMaintenancesResponse,
+    ),
+    (
+        "/scheduled-maintenances/active.json",
+        active_maintenances,
+        ScheduledMaintenancesResponse,
+    ),
     ("/uptime.json", uptime, UptimeResponse),
 ]:
     router.add_api_operation(

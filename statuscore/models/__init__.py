@@ -1,5 +1,6 @@
 """Domain models. Change them only through ``statuscore.services``."""
 
+from statuscore.models.accounts import ApiKey, ApiScope, RefreshToken
 from statuscore.models.certificates import CertificateReminder
 from statuscore.models.checks import (
     Check,
@@ -10,6 +11,7 @@ from statuscore.models.checks import (
 )
 from statuscore.models.components import Component, ComponentGroup, ComponentStatus
 from statuscore.models.heartbeats import Heartbeat
+from statuscore.models.idempotency import IdempotencyRecord
 from statuscore.models.incidents import (
     Incident,
     IncidentImpact,
@@ -35,6 +37,8 @@ from statuscore.models.rollups import CheckRollupDay, CheckRollupHour
 
 __all__ = [
     "AlertChannel",
+    "ApiKey",
+    "ApiScope",
     "Delivery",
     "DeliveryState",
     "Subscriber",
@@ -50,6 +54,7 @@ __all__ = [
     "ComponentGroup",
     "ComponentStatus",
     "Heartbeat",
+    "IdempotencyRecord",
     "Incident",
     "IncidentImpact",
     "IncidentStatus",
@@ -63,6 +68,7 @@ __all__ = [
     "Organization",
     "OutboxEvent",
     "Page",
+    "RefreshToken",
     "ResultStatus",
     "Role",
 ]

@@ -7,13 +7,21 @@ them; none of those writes domain models directly.
 
 from statuscore.services.channels import (
     create_alert_channel,
+    delete_alert_channel,
     enable_alert_channel,
     update_alert_channel,
 )
-from statuscore.services.checks import create_check, record_result, update_check
+from statuscore.services.checks import (
+    create_check,
+    delete_check,
+    record_result,
+    update_check,
+)
 from statuscore.services.components import (
     create_component,
     create_component_group,
+    delete_component,
+    delete_component_group,
     set_component_status,
     update_component,
     update_component_group,
@@ -52,8 +60,11 @@ from statuscore.services.maintenances import (
 )
 from statuscore.services.pages import (
     add_member,
+    change_member_role,
     create_organization,
     create_page,
+    remove_member,
+    update_organization,
     update_page,
 )
 
@@ -71,6 +82,7 @@ __all__ = [
     "update_incident",
     "update_maintenance_series",
     "cancel_maintenance",
+    "change_member_role",
     "complete_maintenance",
     "create_alert_channel",
     "create_organization",
@@ -80,11 +92,16 @@ __all__ = [
     "create_component_group",
     "create_incident",
     "create_push_check",
+    "delete_alert_channel",
+    "delete_check",
+    "delete_component",
+    "delete_component_group",
     "enable_alert_channel",
     "post_incident_update",
     "record_push",
     "record_result",
     "regenerate_push_token",
+    "remove_member",
     "run_due_maintenances",
     "schedule_maintenance",
     "set_component_status",
@@ -94,5 +111,6 @@ __all__ = [
     "update_component",
     "update_component_group",
     "update_maintenance",
+    "update_organization",
     "update_page",
 ]

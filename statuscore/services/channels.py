@@ -20,7 +20,7 @@ from collections.abc import Iterable
 import pydantic
 from django.db import transaction
 
-from statuscore.events import EventKind
+from statuscore.events import EventKind, emit
 from statuscore.exceptions import ValidationFailed
 from statuscore.models import AlertChannel, Page
 from statuscore.notifiers import Notifier, stored_config
@@ -29,6 +29,7 @@ from statuscore.services.validation import full_clean, pydantic_errors
 
 __all__ = [
     "create_alert_channel",
+    "delete_alert_channel",
     "enable_alert_channel",
     "secret_fields",
     "update_alert_channel",
@@ -166,9 +167,7 @@ def update_alert_channel(channel: AlertChannel, **changes) -> AlertChannel:
         setattr(channel, field, value)
     full_clean(channel, exclude=["config"])
     channel.save(update_fields=[*changes, "updated_at"])
-    logger.info(
-        "Alert channel %s updated: %s", channel.pk, ", ".join(sorted(changes))
-    )
+    logger.info("Alert channel %s updated: %s", channel.pk, ", ".join(sorted(changes)))
     return channel
 
 
@@ -200,3 +199,18 @@ def enable_alert_channel(channel: AlertChannel) -> AlertChannel:
         was_disabled,
     )
     return channel
+
+
+@transaction.atomic
+def delete_alert_channel(channel: AlertChannel) -> None:
+    """Delete a channel, with its queued deliveries, and emit
+    ``alert_channel.deleted`` so the team's other channels can hear of it."""
+    payload = {
+        "channel_id": channel.pk,
+        "channel_name": channel.name,
+        "notifier": channel.notifier,
+    }
+    page = channel.page
+    channel.delete()
+    emit(EventKind.ALERT_CHANNEL_DELETED, page, payload)
+    logger.info("Alert channel %s deleted from page %s", payload["channel_id"], page.pk)

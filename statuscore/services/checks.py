@@ -86,9 +86,7 @@ def _validate_timing(check: Check) -> None:
     if check.recovery_threshold < 1:
         raise ValidationFailed.for_field("recovery_threshold", "Must be at least 1.")
     if not 0 <= check.retries <= MAX_RETRIES:
-        raise ValidationFailed.for_field(
-            "retries", f"Must be from 0 to {MAX_RETRIES}."
-        )
+        raise ValidationFailed.for_field("retries", f"Must be from 0 to {MAX_RETRIES}.")
     require_choice("outage_status", check.outage_status, ComponentStatus)
     if check.outage_status not in OUTAGE_STATUSES:
         raise ValidationFailed.for_field(
@@ -301,6 +299,24 @@ def update_check(check: Check, **changes) -> Check:
     return check
 
 
+@transaction.atomic
+def delete_check(check: Check) -> None:
+    """Delete a check with its results and roll-ups, and emit ``check.deleted``.
+
+    The component it drove keeps its current status; an incident it opened
+    stays open for the team to resolve.
+    """
+    payload = {
+        "check_id": check.pk,
+        "check_name": check.name,
+        "component_id": check.component_id,
+    }
+    page = check.page
+    check.delete()
+    emit(EventKind.CHECK_DELETED, page, payload)
+    logger.info("Check %s deleted from page %s", payload["check_id"], page.pk)
+
+
 def _next_state(
     counters: Check | CheckRegion, outcome: Outcome, check: Check | None = None
 ) -> tuple[str, int, int]:
@@ -321,7 +337,9 @@ def _next_state(
         return state, failures, successes
 
     failures, successes = 0, counters.consecutive_successes + 1
-    reached = CheckState.UP if outcome.status == ResultStatus.UP else CheckState.DEGRADED
+    reached = (
+        CheckState.UP if outcome.status == ResultStatus.UP else CheckState.DEGRADED
+    )
     if counters.state != CheckState.DOWN:
         return reached, failures, successes
     confirmed = outcome.confirmed or successes >= thresholds.recovery_threshold

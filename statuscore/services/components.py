@@ -35,7 +35,9 @@ def create_component_group(
     if position is None:
         last = page.component_groups.aggregate(last=Max("position"))["last"]
         position = 0 if last is None else last + 1
-    group = ComponentGroup(page=page, name=name, description=description, position=position)
+    group = ComponentGroup(
+        page=page, name=name, description=description, position=position
+    )
     full_clean(group)
     group.save()
     return group
@@ -171,3 +173,28 @@ def set_component_status(
         "Component %s status %s -> %s (%s)", component.pk, old_status, status, source
     )
     return True
+
+
+@transaction.atomic
+def delete_component(component: Component) -> None:
+    """Delete a component and emit ``component.deleted``.
+
+    Checks linked to it stay and lose their component; subscribers who
+    chose it no longer hear about it. Incidents keep their text.
+    """
+    payload = {"component_id": component.pk, "component_name": component.name}
+    page = component.page
+    component.delete()
+    emit(EventKind.COMPONENT_DELETED, page, payload)
+    logger.info("Component %s deleted from page %s", payload["component_id"], page.pk)
+
+
+@transaction.atomic
+def delete_component_group(group: ComponentGroup) -> None:
+    """Delete a group and emit ``component_group.deleted``; its components
+    stay on the page without a group."""
+    payload = {"group_id": group.pk, "group_name": group.name}
+    page = group.page
+    group.delete()
+    emit(EventKind.COMPONENT_GROUP_DELETED, page, payload)
+    logger.info("Component group %s deleted from page %s", payload["group_id"], page.pk)

@@ -132,3 +132,75 @@ def update_page(page: Page, **changes) -> Page:
     page.save(update_fields=[*changes, "updated_at"])
     logger.info("Page %s updated: %s", page.pk, ", ".join(sorted(changes)))
     return page
+
+
+EDITABLE_ORGANIZATION_FIELDS = ("name", "slug")
+
+
+@transaction.atomic
+def update_organization(organization: Organization, **changes) -> Organization:
+    """Change an organisation's name or slug; an invalid or duplicate value
+    raises ``ValidationFailed`` and changes nothing."""
+    unknown = set(changes) - set(EDITABLE_ORGANIZATION_FIELDS)
+    if unknown:
+        raise ValidationFailed(
+            {field: ["This field cannot be changed here."] for field in sorted(unknown)}
+        )
+
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    for field, value in changes.items():
+        setattr(organization, field, value)
+    full_clean(organization)
+    organization.save(update_fields=list(changes))
+    logger.info(
+        "Organization %s updated: %s", organization.pk, ", ".join(sorted(changes))
+    )
+    return organization
+
+
+def _require_another_owner(membership: Membership) -> None:
+    """Raise ``ValidationFailed`` when ``membership`` is the last owner, so an
+    organisation never loses the member who can manage its members."""
+    if membership.role != Role.OWNER:
+        return
+    owners = Membership.objects.select_for_update().filter(
+        organization_id=membership.organization_id, role=Role.OWNER
+    )
+    if owners.exclude(pk=membership.pk).count() == 0:
+        raise ValidationFailed.for_field(
+            "role",
+            "This member is the organisation's last owner; make another "
+            "member owner first.",
+        )
+
+
+@transaction.atomic
+def change_member_role(membership: Membership, role: str) -> Membership:
+    """Give a member another role; the last owner cannot step down."""
+    require_choice("role", role, Role)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if role != Role.OWNER:
+        _require_another_owner(membership)
+
+    membership.role = role
+    membership.save(update_fields=["role"])
+    logger.info(
+        "Member %s of organization %s is now %s",
+        membership.user_id,
+        membership.organization_id,
+        role,
+    )
+    return membership
+
+
+@transaction.atomic
+def remove_member(membership: Membership) -> None:
+    """Remove a member from the organisation; the last owner cannot leave."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    _require_another_owner(membership)
+    membership.delete()
+    logger.info(
+        "User %s removed from organization %s",
+        membership.user_id,
+        membership.organization_id,
+    )

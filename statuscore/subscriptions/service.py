@@ -468,3 +468,17 @@ def disable(subscriber: Subscriber, reason: str) -> bool:
     )
     logger.warning("Subscriber %s disabled: %s", subscriber.pk, reason)
     return True
+
+
+@transaction.atomic
+def remove_subscriber(subscriber: Subscriber) -> None:
+    """Delete a subscriber, for the team; emit ``subscriber.removed``.
+
+    Unlike :func:`unsubscribe`, nothing of the subscriber is kept, so the
+    same target may be added or subscribe again later.
+    """
+    payload = _event_payload(subscriber)
+    page = subscriber.page
+    subscriber.delete()
+    emit(EventKind.SUBSCRIBER_REMOVED, page, payload)
+    logger.info("Subscriber %s removed from page %s", payload["subscriber_id"], page.pk)

@@ -744,3 +744,9 @@ def test_schema_operation_ids_unique(client):
         for operation in operations.values()
     ]
     assert len(ids) == len(set(ids))
+
+
+def test_slug_with_nul_not_found(client, page):
+    response = client.get("/api/v2/summary.json", {"page": "acme\x00"})
+
+    assert response.status_code == 404

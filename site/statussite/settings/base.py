@@ -294,6 +294,52 @@ STATUSCORE_TWILIO_FROM_NUMBER = env_str("STATUSCORE_TWILIO_FROM_NUMBER", "")
 
 STATUS_DEMO_URLS = env_list("STATUS_DEMO_URLS", [])
 
+# Management API tokens. Access tokens are signed with SECRET_KEY unless
+# STATUSCORE_JWT_SIGNING_KEY is set; changing either signs every API user out.
+STATUSCORE_ACCESS_TOKEN_TTL = env_int("STATUSCORE_ACCESS_TOKEN_TTL", 300, minimum=30)
+STATUSCORE_REFRESH_TOKEN_TTL = env_int(
+    "STATUSCORE_REFRESH_TOKEN_TTL", 14 * 24 * 3600, minimum=300
+)
+STATUSCORE_JWT_SIGNING_KEY = env_str("STATUSCORE_JWT_SIGNING_KEY", "")
+# Sign-in, registration and refresh requests accepted per window (seconds)
+# from one client IP, and for one username.
+STATUSCORE_AUTH_LIMIT_PER_CLIENT = env_int(
+    "STATUSCORE_AUTH_LIMIT_PER_CLIENT", 30, minimum=1
+)
+STATUSCORE_AUTH_LIMIT_PER_USERNAME = env_int(
+    "STATUSCORE_AUTH_LIMIT_PER_USERNAME", 10, minimum=1
+)
+STATUSCORE_AUTH_LIMIT_WINDOW = env_int("STATUSCORE_AUTH_LIMIT_WINDOW", 300, minimum=1)
+STATUSCORE_API_REGISTRATION = env_bool("STATUSCORE_API_REGISTRATION", True)
+
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+
+# Web sign-in with Google: on only when both variables are set. Otherwise
+# no URL, backend or button for it exists (see statussite.google).
+GOOGLE_OAUTH2_CLIENT_ID = env_str("GOOGLE_OAUTH2_CLIENT_ID", "")
+GOOGLE_OAUTH2_CLIENT_SECRET = env_str("GOOGLE_OAUTH2_CLIENT_SECRET", "")
+if bool(GOOGLE_OAUTH2_CLIENT_ID) != bool(GOOGLE_OAUTH2_CLIENT_SECRET):
+    raise ImproperlyConfigured(
+        "Google sign-in needs both GOOGLE_OAUTH2_CLIENT_ID and "
+        "GOOGLE_OAUTH2_CLIENT_SECRET; set the missing one or unset both."
+    )
+GOOGLE_SIGN_IN = bool(GOOGLE_OAUTH2_CLIENT_ID)
+if GOOGLE_SIGN_IN:
+    from statussite.google import BACKEND as _GOOGLE_BACKEND
+    from statussite.google import google_settings as _google_settings
+
+    INSTALLED_APPS.append("social_django")
+    AUTHENTICATION_BACKENDS.insert(0, _GOOGLE_BACKEND)
+    MIDDLEWARE.append("social_django.middleware.SocialAuthExceptionMiddleware")
+    globals().update(
+        _google_settings(
+            GOOGLE_OAUTH2_CLIENT_ID,
+            GOOGLE_OAUTH2_CLIENT_SECRET,
+            create_users=env_bool("GOOGLE_OAUTH2_CREATE_USERS", False),
+            base_url=BASE_URL,
+        )
+    )
+
 LOG_LEVEL = env_log_level("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
