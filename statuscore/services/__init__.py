@@ -34,14 +34,17 @@ from statuscore.services.maintenances import (
 )
 from statuscore.services.pages import (
     add_member,
+    change_member_role,
     create_organization,
     create_page,
+    remove_member,
     update_page,
 )
 
 __all__ = [
     "add_member",
     "cancel_maintenance",
+    "change_member_role",
     "complete_maintenance",
     "create_alert_channel",
     "create_organization",
@@ -56,6 +59,7 @@ __all__ = [
     "record_push",
     "record_result",
     "regenerate_push_token",
+    "remove_member",
     "run_due_maintenances",
     "schedule_maintenance",
     "set_component_status",
