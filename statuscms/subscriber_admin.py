@@ -23,6 +23,7 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
+from statuscms.permissions import OrganizationScopedViewSetMixin, scoped_view_class
 from statuscms.scope import visible_pages
 from statuscore.exceptions import ValidationFailed
 from statuscore.models import Page, Subscriber
@@ -180,7 +181,7 @@ class SubscriberExportView(PermissionCheckedMixin, View):
         return response
 
 
-class SubscriberViewSet(ModelViewSet):
+class SubscriberViewSet(OrganizationScopedViewSetMixin, ModelViewSet):
     """A read-only listing of subscribers, with import and export."""
 
     model = Subscriber
@@ -226,6 +227,14 @@ class SubscriberViewSet(ModelViewSet):
             add_url_name=None, edit_url_name=None, delete_url_name=None, **kwargs
         )
 
+    @property
+    def url_finder_class(self):
+        """Link logged subscribers to their inspect screen, the only screen
+        of one subscriber."""
+        finder = super().url_finder_class
+        finder.edit_url_name = self.get_url_name("inspect")
+        return finder
+
     def get_urlpatterns(self):
         # Built here rather than filtered from super(), which would build the
         # add and edit views, and those need a form this viewset has not.
@@ -233,6 +242,14 @@ class SubscriberViewSet(ModelViewSet):
             path("", self.index_view, name="index"),
             path("results/", self.index_results_view, name="index_results"),
             path("inspect/<str:pk>/", self.inspect_view, name="inspect"),
-            path("import/", SubscriberImportView.as_view(), name="import"),
-            path("export/", SubscriberExportView.as_view(), name="export"),
+            path(
+                "import/",
+                scoped_view_class(SubscriberImportView).as_view(),
+                name="import",
+            ),
+            path(
+                "export/",
+                scoped_view_class(SubscriberExportView).as_view(),
+                name="export",
+            ),
         ]
