@@ -8,6 +8,7 @@ from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published
 
 from statuscms import roles
+from statuscms.audit import log_membership_change
 from statuscms.models import StatusPage
 from statuscms.organization_models import OrganizationGroup
 from statuscore import services
@@ -38,9 +39,13 @@ def rename_core_page(sender, instance: StatusPage, **kwargs) -> None:
     )
 
 
-def sync_roles_of_member(sender, organization, user, role, **kwargs) -> None:
-    """Apply a membership change to the organisation's role groups."""
+def sync_roles_of_member(
+    sender, organization, user, role, previous_role=None, **kwargs
+) -> None:
+    """Apply a membership change to the organisation's role groups, and
+    write it to the audit log."""
     roles.sync_organization(organization)
+    log_membership_change(organization, user, role, previous_role)
     logger.info(
         "Admin groups of user %s in organization %s set for role %s",
         user.pk,

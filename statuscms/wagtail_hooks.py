@@ -9,6 +9,7 @@ from wagtail import hooks
 from wagtail.models import Page as WagtailPage
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
+from statuscms.audit import register_member_actions
 from statuscms.notification_views import NotificationViewSetGroup
 from statuscms.organization_models import OrganizationLogEntry
 from statuscms.permissions import forbidden_response
@@ -32,7 +33,8 @@ def register_notification_viewsets() -> NotificationViewSetGroup:
 @hooks.register("register_log_actions")
 def register_organization_log_entries(actions) -> None:
     """Log changes to every model of statuscore and statuscms (pages aside)
-    as ``OrganizationLogEntry`` rows, which record the organisation.
+    as ``OrganizationLogEntry`` rows, which record the organisation, and
+    register the membership actions.
 
     Wagtail pages keep Wagtail's ``PageLogEntry``, which page permissions
     already scope.
@@ -42,6 +44,7 @@ def register_organization_log_entries(actions) -> None:
             if issubclass(model, WagtailPage) or model is OrganizationLogEntry:
                 continue
             actions.register_model(model, OrganizationLogEntry)
+    register_member_actions(actions)
 
 
 @hooks.register("construct_page_chooser_queryset")
@@ -103,3 +106,12 @@ def require_owner_to_move_status_page(request, page, destination):
 @hooks.register("before_copy_page")
 def require_owner_to_copy_status_page(request, page):
     return _require_owner_for_status_page(request, page)
+
+
+@hooks.register("construct_reports_menu")
+def hide_installation_wide_reports(request, menu_items) -> None:
+    """Hide the page types report from everyone but superusers, who alone
+    may open it, because it names the pages of every organisation."""
+    if request.user.is_superuser:
+        return
+    menu_items[:] = [item for item in menu_items if item.name != "page-types-usage"]

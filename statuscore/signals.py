@@ -11,7 +11,8 @@ from django.dispatch import Signal
 __all__ = ["membership_changed"]
 
 # Sent inside the service's transaction after a membership was created,
-# changed or deleted, with ``organization``, ``user`` and ``role`` (the new
-# role, or None when the membership was removed). A receiver that raises
-# rolls the change back.
+# changed or deleted, with ``organization``, ``user``, ``role`` (the new
+# role, or None when the membership was removed) and ``previous_role``
+# (None when the user was not a member). A receiver that raises rolls the
+# change back.
 membership_changed = Signal()

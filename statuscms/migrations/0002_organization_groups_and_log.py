@@ -5,6 +5,72 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+SCOPED_APPS = ("statuscore", "statuscms")
+
+
+def _organization_path(model):
+    """Return the lookup from a historical model to its organisation id."""
+    if model._meta.label == "statuscore.Organization":
+        return "pk"
+    queue = [(model, ())]
+    seen = {model._meta.label}
+    while queue:
+        current, path = queue.pop(0)
+        if len(path) >= 4:
+            continue
+        for field in current._meta.get_fields():
+            if not (field.many_to_one or field.one_to_one) or field.auto_created:
+                continue
+            target = field.related_model
+            if target is None or target._meta.app_label not in SCOPED_APPS:
+                continue
+            if target._meta.label == "statuscore.Organization":
+                return "__".join((*path, field.name))
+            if target._meta.label not in seen:
+                seen.add(target._meta.label)
+                queue.append((target, (*path, field.name)))
+    return None
+
+
+def move_log_entries(apps, schema_editor):
+    """Move Wagtail's log entries of statuscore and statuscms objects to
+    OrganizationLogEntry, with their organisation, so that the site history
+    report stops showing them to other organisations."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    ModelLogEntry = apps.get_model("wagtailcore", "ModelLogEntry")
+    OrganizationLogEntry = apps.get_model("statuscms", "OrganizationLogEntry")
+
+    for content_type in ContentType.objects.filter(app_label__in=SCOPED_APPS):
+        try:
+            model = apps.get_model(content_type.app_label, content_type.model)
+        except LookupError:
+            continue
+        path = _organization_path(model)
+        entries = ModelLogEntry.objects.filter(content_type_id=content_type.pk)
+        for entry in entries.iterator():
+            organization_id = None
+            if path is not None and entry.object_id.isdigit():
+                organization_id = (
+                    model.objects.filter(pk=int(entry.object_id))
+                    .values_list(path, flat=True)
+                    .first()
+                )
+            OrganizationLogEntry.objects.create(
+                content_type_id=entry.content_type_id,
+                label=entry.label,
+                action=entry.action,
+                data=entry.data,
+                timestamp=entry.timestamp,
+                uuid=entry.uuid,
+                user_id=entry.user_id,
+                revision_id=entry.revision_id,
+                content_changed=entry.content_changed,
+                deleted=entry.deleted,
+                object_id=entry.object_id,
+                organization_id=organization_id,
+            )
+        entries.delete()
+
 
 class Migration(migrations.Migration):
 
@@ -55,4 +121,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['uuid', 'action', '-timestamp'], name='statuscms_o_uuid_6ed56d_idx'), models.Index(fields=['organization', '-timestamp'], name='statuscms_o_organiz_af05f8_idx')],
             },
         ),
+        migrations.RunPython(move_log_entries, migrations.RunPython.noop),
     ]

@@ -48,7 +48,11 @@ def add_member(organization: Organization, user, role: str) -> Membership:
     )
 
     membership_changed.send(
-        sender=Membership, organization=organization, user=user, role=role
+        sender=Membership,
+        organization=organization,
+        user=user,
+        role=role,
+        previous_role=None if existing is None else existing.role,
     )
     logger.info(
         "User %s %s organization %s as %s",
@@ -95,7 +99,11 @@ def remove_member(organization: Organization, user) -> None:
     membership.delete()
 
     membership_changed.send(
-        sender=Membership, organization=organization, user=user, role=None
+        sender=Membership,
+        organization=organization,
+        user=user,
+        role=None,
+        previous_role=membership.role,
     )
     logger.info("User %s removed from organization %s", user.pk, organization.pk)
 

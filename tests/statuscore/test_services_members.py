@@ -28,8 +28,8 @@ def changes():
     """The ``membership_changed`` signals sent during the test."""
     sent = []
 
-    def record(sender, organization, user, role, **kwargs):
-        sent.append((organization.pk, user.pk, role))
+    def record(sender, organization, user, role, previous_role, **kwargs):
+        sent.append((organization.pk, user.pk, role, previous_role))
 
     membership_changed.connect(record, dispatch_uid="test_services_members")
     yield sent
@@ -39,7 +39,7 @@ def changes():
 def test_add_member_sends_signal(organization, user, changes):
     services.add_member(organization, user, Role.EDITOR)
 
-    assert changes == [(organization.pk, user.pk, "editor")]
+    assert changes == [(organization.pk, user.pk, "editor", None)]
 
 
 def test_add_member_rejects_unknown_role(organization, user):
@@ -55,7 +55,7 @@ def test_change_member_role_updates_role(organization, user, changes):
     services.change_member_role(organization, user, Role.VIEWER)
 
     assert Membership.objects.get(user=user).role == Role.VIEWER
-    assert changes[-1] == (organization.pk, user.pk, "viewer")
+    assert changes[-1] == (organization.pk, user.pk, "viewer", "editor")
 
 
 def test_change_member_role_of_non_member(organization, user):
@@ -69,7 +69,7 @@ def test_remove_member_deletes_membership(organization, user, changes):
     services.remove_member(organization, user)
 
     assert not Membership.objects.filter(user=user).exists()
-    assert changes[-1] == (organization.pk, user.pk, None)
+    assert changes[-1] == (organization.pk, user.pk, None, "editor")
 
 
 def test_remove_member_of_non_member(organization, user):
