@@ -23,11 +23,20 @@ import logging
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 
-from statuscms.scope import organization_path, require_visible, scope_queryset
+from statuscms.scope import (
+    organization_id_of,
+    organization_path,
+    organizations_with_permission,
+    require_visible,
+    scope_queryset,
+    visible_organizations,
+)
+from statuscore.models import Organization
 
 __all__ = [
     "FORBIDDEN_TEMPLATE",
@@ -53,8 +62,11 @@ def forbidden_response(request: HttpRequest) -> TemplateResponse:
     return TemplateResponse(request, FORBIDDEN_TEMPLATE, status=403)
 
 
-def limit_form_choices(form: forms.BaseForm, user) -> None:
-    """Limit every model choice field of ``form`` to the user's organisations.
+def limit_form_choices(
+    form: forms.BaseForm, user, organizations: QuerySet[Organization] | None = None
+) -> None:
+    """Limit every model choice field of ``form`` to ``organizations``, by
+    default the user's.
 
     Fields over models that belong to no organisation (such as Wagtail's
     images or users) are left as they are.
@@ -65,7 +77,7 @@ def limit_form_choices(form: forms.BaseForm, user) -> None:
         queryset = field.queryset
         if queryset is None or organization_path(queryset.model) is None:
             continue
-        field.queryset = scope_queryset(queryset, user)
+        field.queryset = scope_queryset(queryset, user, organizations)
 
 
 def _preselect_only_page(form: forms.BaseForm) -> None:
@@ -92,10 +104,28 @@ class OrganizationScopedViewMixin:
     ``get_base_object_queryset`` (history, usage and operations),
     ``get_object_list`` (choosers) and ``get_object`` (every view of one
     object, including the inspect view, which reads the model directly).
+
+    The view's own permission (``permission_required`` or
+    ``any_permission_required``) must be granted in the object's
+    organisation by the user's role there, not only somewhere: an editor
+    of A who is a viewer of B may open B's incidents but not edit them
+    (403). Objects of organisations the user is not a member of are not
+    found (404).
     """
+
+    def setup(self, request, *args, **kwargs):
+        # Wagtail's object views read the object in setup(), before
+        # dispatch() can turn a PermissionDenied into a 403 response.
+        self.denied_in_setup = False
+        try:
+            super().setup(request, *args, **kwargs)
+        except PermissionDenied:
+            self.denied_in_setup = True
 
     def dispatch(self, request, *args, **kwargs):
         try:
+            if self.denied_in_setup:
+                raise PermissionDenied
             return super().dispatch(request, *args, **kwargs)
         except PermissionDenied:
             logger.info(
@@ -105,11 +135,36 @@ class OrganizationScopedViewMixin:
             )
             return forbidden_response(request)
 
+    def required_actions(self) -> list[str]:
+        """Return the actions (add, change, delete, view) the view needs,
+        any one of which is enough."""
+        required = getattr(self, "permission_required", None)
+        if isinstance(required, str):
+            return [required]
+        return list(getattr(self, "any_permission_required", None) or ["view"])
+
+    def permitted_organizations(self) -> QuerySet[Organization]:
+        """Return the organisations where the user's role allows this view."""
+        model = getattr(self, "model", None)
+        user = self.request.user
+        if model is None:
+            return visible_organizations(user)
+
+        query = Q(pk__in=[])
+        for action in self.required_actions():
+            permission = f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+            organizations = organizations_with_permission(user, permission)
+            query |= Q(pk__in=organizations.values("pk"))
+        return Organization.objects.filter(query)
+
     def _scope(self, queryset):
         return scope_queryset(queryset, self.request.user)
 
     def get_base_queryset(self):
-        return self._scope(super().get_base_queryset())
+        queryset = super().get_base_queryset()
+        return scope_queryset(
+            queryset, self.request.user, self.permitted_organizations()
+        )
 
     def get_queryset(self):
         # Only querysets of the view's own model are scoped, because a
@@ -124,16 +179,31 @@ class OrganizationScopedViewMixin:
         return self._scope(super().get_base_object_queryset())
 
     def get_object_list(self):
-        return self._scope(super().get_object_list())
+        queryset = super().get_object_list()
+        return scope_queryset(
+            queryset, self.request.user, self.permitted_organizations()
+        )
 
     def get_object(self, *args, **kwargs):
         instance = super().get_object(*args, **kwargs)
-        require_visible(instance, self.request.user)
+        user = self.request.user
+        require_visible(instance, user)
+        organization_id = organization_id_of(instance)
+        if not self.permitted_organizations().filter(pk=organization_id).exists():
+            logger.info(
+                "User %s may not %s %s %s in organization %s",
+                user.pk,
+                "/".join(self.required_actions()),
+                instance._meta.label,
+                instance.pk,
+                organization_id,
+            )
+            raise PermissionDenied
         return instance
 
     def get_form(self, *args, **kwargs):
         form = super().get_form(*args, **kwargs)
-        limit_form_choices(form, self.request.user)
+        limit_form_choices(form, self.request.user, self.permitted_organizations())
         _preselect_only_page(form)
         return form
 
@@ -141,7 +211,9 @@ class OrganizationScopedViewMixin:
     def filters(self):
         filterset = super().filters
         if filterset is not None:
-            limit_form_choices(filterset.form, self.request.user)
+            limit_form_choices(
+                filterset.form, self.request.user, self.permitted_organizations()
+            )
         return filterset
 
 

@@ -18,8 +18,9 @@ import logging
 from collections import deque
 from functools import cache
 
+from django.contrib.auth.models import Permission
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from statuscore.models import Membership, Organization, Page, Role
@@ -30,6 +31,7 @@ __all__ = [
     "is_visible",
     "organization_id_of",
     "organization_path",
+    "organizations_with_permission",
     "require_visible",
     "scope_queryset",
     "visible_organizations",
@@ -65,6 +67,44 @@ def writable_organizations(user) -> QuerySet[Organization]:
         memberships__user=user,
         memberships__role__in=[Role.OWNER, Role.EDITOR],
     )
+
+
+def organizations_with_permission(user, permission: str) -> QuerySet[Organization]:
+    """Return the organisations in which ``user`` has ``permission``, such
+    as ``"statuscore.change_incident"``.
+
+    Model permissions are global in Django, so a user who is an editor in
+    one organisation and a viewer in another has ``change_incident``
+    everywhere. This function gives the permission the reach of the role
+    that grants it: the organisations where the user's role includes it.
+    A permission given directly to the user, or through a group that is
+    not an organisation's role group, reaches every organisation the user
+    is a member of.
+    """
+    from statuscms.roles import role_permission_codenames
+
+    if user is None or not user.is_authenticated:
+        return Organization.objects.none()
+    if user.is_superuser:
+        return Organization.objects.all()
+
+    app_label, _, codename = permission.partition(".")
+    granted_outside_roles = Permission.objects.filter(
+        Q(user=user) | Q(group__user=user, group__organization_role__isnull=True),
+        content_type__app_label=app_label,
+        codename=codename,
+    ).exists()
+    if granted_outside_roles:
+        return visible_organizations(user)
+
+    roles = [
+        role
+        for role in Role.values
+        if codename in role_permission_codenames(role).get(app_label, set())
+    ]
+    return Organization.objects.filter(
+        memberships__user=user, memberships__role__in=roles
+    ).distinct()
 
 
 def visible_pages(user) -> QuerySet[Page]:
@@ -130,9 +170,11 @@ def organization_id_of(instance: models.Model) -> int | None:
     return getattr(current, f"{last}_id")
 
 
-def scope_queryset(queryset: QuerySet, user) -> QuerySet:
-    """Return the rows of ``queryset`` that belong to an organisation
-    ``user`` may see.
+def scope_queryset(
+    queryset: QuerySet, user, organizations: QuerySet[Organization] | None = None
+) -> QuerySet:
+    """Return the rows of ``queryset`` that belong to ``organizations``, by
+    default the organisations ``user`` may see.
 
     Models that belong to no organisation are returned unfiltered for a
     superuser and not at all for anyone else, so a model whose path is not
@@ -148,8 +190,10 @@ def scope_queryset(queryset: QuerySet, user) -> QuerySet:
             queryset.model._meta.label,
         )
         return queryset.none()
+    if organizations is None:
+        organizations = visible_organizations(user)
     lookup = f"{path}__in" if path else "pk__in"
-    return queryset.filter(**{lookup: visible_organizations(user).values("pk")})
+    return queryset.filter(**{lookup: organizations.values("pk")})
 
 
 def is_visible(instance: models.Model, user) -> bool:

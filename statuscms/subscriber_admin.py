@@ -23,7 +23,10 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
-from statuscms.permissions import OrganizationScopedViewSetMixin, scoped_view_class
+from statuscms.permissions import (
+    OrganizationScopedViewMixin,
+    OrganizationScopedViewSetMixin,
+)
 from statuscms.scope import visible_pages
 from statuscore.exceptions import ValidationFailed
 from statuscore.models import Page, Subscriber
@@ -106,7 +109,12 @@ class SubscriberImportForm(forms.Form):
             raise forms.ValidationError("Save the file as UTF-8 text.") from None
 
 
-class SubscriberImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
+class SubscriberImportView(
+    OrganizationScopedViewMixin,
+    PermissionCheckedMixin,
+    WagtailAdminTemplateMixin,
+    FormView,
+):
     model = Subscriber
     permission_required = "add"
     form_class = SubscriberImportForm
@@ -155,15 +163,18 @@ class SubscriberImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Fo
         return HttpResponseRedirect(reverse("status_subscribers:index"))
 
 
-class SubscriberExportView(PermissionCheckedMixin, View):
-    """Download subscribers as CSV, all or those of ``?page=<id>``."""
+class SubscriberExportView(OrganizationScopedViewMixin, PermissionCheckedMixin, View):
+    """Download subscribers as CSV, all or those of ``?page=<id>``, of the
+    organisations where the user's role may change subscribers."""
 
     model = Subscriber
     permission_required = "change"
 
     def get(self, request):
         subscribers = (
-            Subscriber.objects.filter(page__in=visible_pages(request.user))
+            Subscriber.objects.filter(
+                page__organization__in=self.permitted_organizations()
+            )
             .select_related("page")
             .prefetch_related("components")
             .order_by("page", "id")
@@ -242,14 +253,6 @@ class SubscriberViewSet(OrganizationScopedViewSetMixin, ModelViewSet):
             path("", self.index_view, name="index"),
             path("results/", self.index_results_view, name="index_results"),
             path("inspect/<str:pk>/", self.inspect_view, name="inspect"),
-            path(
-                "import/",
-                scoped_view_class(SubscriberImportView).as_view(),
-                name="import",
-            ),
-            path(
-                "export/",
-                scoped_view_class(SubscriberExportView).as_view(),
-                name="export",
-            ),
+            path("import/", SubscriberImportView.as_view(), name="import"),
+            path("export/", SubscriberExportView.as_view(), name="export"),
         ]

@@ -192,6 +192,8 @@ def build_organisation(name: str, slug: str, domain: str) -> Organisation:
     organization = services.create_organization(name, slug)
     page = services.create_page(organization, f"{name} Status", slug, domain=domain)
     status_page = ensure_status_page(page)
+    # A core page that no status page shows yet, offered on the status page form.
+    services.create_page(organization, f"{name} Spare", f"{slug}-spare")
     owner = get_user_model().objects.create_user(
         username=f"{slug}-owner", first_name=f"{name} Owner", password="pw"
     )
@@ -634,3 +636,52 @@ def test_editor_page_permissions_stop_at_status_page(client, acme, bravoco):
     assert owner_edit.status_code == 200
     assert editor_add.status_code in (200, 302)
     assert not re.search(MARKER, owner_edit.content.decode())
+
+
+def two_role_client(client, first: Organisation, first_role, second, second_role):
+    """Sign in a user with one role in each of two organisations."""
+    user = get_user_model().objects.create_user(username="two-roles", password="pw")
+    services.add_member(first.organization, user, first_role)
+    services.add_member(second.organization, user, second_role)
+    client.force_login(user)
+    return client
+
+
+def test_viewer_role_elsewhere_cannot_edit(client, acme, bravoco):
+    user_client = two_role_client(client, acme, Role.EDITOR, bravoco, Role.VIEWER)
+    own = acme.objects["incident"]
+    other = bravoco.objects["incident"]
+
+    own_edit = user_client.get(reverse("status_incidents:edit", args=[own.pk]))
+    other_edit = user_client.get(reverse("status_incidents:edit", args=[other.pk]))
+    other_post = user_client.post(reverse("status_incidents:edit", args=[other.pk]), {})
+    listing = user_client.get(reverse("status_incidents:index"))
+
+    assert own_edit.status_code == 200
+    assert other_edit.status_code == 403
+    assert other_post.status_code == 403
+    assert listing.status_code == 200
+    assert f"{MARKER} Incident" in listing.content.decode()
+
+
+def test_add_form_offers_only_pages_role_may_write(client, acme, bravoco):
+    user_client = two_role_client(client, acme, Role.EDITOR, bravoco, Role.VIEWER)
+
+    response = user_client.get(reverse("status_incidents:add"))
+
+    assert response.status_code == 200
+    assert "Acme Status" in response.content.decode()
+    assert MARKER not in response.content.decode()
+
+
+def test_owner_role_elsewhere_does_not_reach_channels(client, acme, bravoco):
+    user_client = two_role_client(client, acme, Role.EDITOR, bravoco, Role.OWNER)
+    own = acme.objects["alert_channel"]
+
+    edit = user_client.get(reverse("status_alert_channels:edit", args=[own.pk]))
+    listing = user_client.get(reverse("status_alert_channels:index"))
+
+    assert edit.status_code == 403
+    assert listing.status_code == 200
+    assert "Acme Channel" not in listing.content.decode()
+    assert f"{MARKER} Channel" in listing.content.decode()
