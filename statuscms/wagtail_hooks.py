@@ -10,6 +10,7 @@ from wagtail.models import Page as WagtailPage
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from statuscms.audit import register_member_actions
+from statuscms.member_admin import MemberViewSet
 from statuscms.notification_views import NotificationViewSetGroup
 from statuscms.organization_models import OrganizationLogEntry
 from statuscms.permissions import forbidden_response
@@ -28,6 +29,11 @@ def register_status_viewsets() -> StatusViewSetGroup:
 @hooks.register("register_admin_viewset")
 def register_notification_viewsets() -> NotificationViewSetGroup:
     return NotificationViewSetGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_member_viewset() -> MemberViewSet:
+    return MemberViewSet()
 
 
 @hooks.register("register_log_actions")

@@ -389,6 +389,8 @@ def test_object_routes_include_status_screens(acme, bravoco):
         "status_subscribers:inspect",
         "status_alert_channels:edit",
         "status_alert_channels:enable",
+        "status_members:edit",
+        "status_members:delete",
         "wagtailadmin_pages:edit",
         "wagtailadmin_choose_page_child",
         "wagtailusers_groups:edit",
@@ -503,13 +505,14 @@ def test_owner_listings_show_no_other_organisation(client, acme, bravoco):
     for name in (
         "status_alert_channels:index",
         "status_deliveries:index",
+        "status_members:index",
         "wagtailadmin_reports:site_history",
     ):
         response = acme_owner.get(reverse(name))
 
         assert response.status_code == 200, name
         assert MARKER not in response.content.decode(), name
-        assert "Acme Channel" in response.content.decode(), name
+        assert "Acme" in response.content.decode(), name
 
 
 def test_other_organisation_group_not_found(acme_client, acme, bravoco):
