@@ -1,7 +1,7 @@
 """Mixins that limit Wagtail admin views to the user's organisations.
 
-Wagtail's model permissions say what a user may do with a model; these
-mixins say which rows: those of the organisations the user is a member
+Wagtail's model permissions decide what a user may do with a model; these
+mixins decide which rows: those of the organisations the user is a member
 of (``statuscms.scope``). Use :class:`OrganizationScopedViewSetMixin` on a
 ``ModelViewSet``, ``SnippetViewSet`` or ``ChooserViewSet``; it applies
 :class:`OrganizationScopedViewMixin` to every view the viewset builds::
@@ -56,8 +56,8 @@ def forbidden_response(request: HttpRequest) -> TemplateResponse:
     """Return a 403 page inside the admin.
 
     Wagtail turns a ``PermissionDenied`` into a redirect to the dashboard;
-    the statuscms screens return 403, so a client or a test sees that the
-    role, not the URL, is the problem.
+    the statuscms screens return 403, so a client or a test can tell that
+    the role, not the URL, is the problem.
     """
     return TemplateResponse(request, FORBIDDEN_TEMPLATE, status=403)
 
@@ -105,12 +105,11 @@ class OrganizationScopedViewMixin:
     ``get_object_list`` (choosers) and ``get_object`` (every view of one
     object, including the inspect view, which reads the model directly).
 
-    The view's own permission (``permission_required`` or
-    ``any_permission_required``) must be granted in the object's
-    organisation by the user's role there, not only somewhere: an editor
-    of A who is a viewer of B may open B's incidents but not edit them
-    (403). Objects of organisations the user is not a member of are not
-    found (404).
+    The user's role in the object's organisation must grant the view's
+    own permission (``permission_required`` or ``any_permission_required``).
+    So an editor of A who is a viewer of B may open B's incidents but not
+    edit them (403). Objects of organisations the user is not a member of
+    are not found (404).
     """
 
     def setup(self, request, *args, **kwargs):

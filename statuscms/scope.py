@@ -1,10 +1,12 @@
 """Which organisations, and so which objects, an admin user may see.
 
 A superuser can view everything, and anyone else the objects of the
-organisations they are a member of, whatever their role. Every admin
-screen filters by these functions, so another organisation's object is
-not found (404) rather than forbidden (403), and its name appears in no
-listing, filter or form choice.
+organisations they are a member of, whatever their role
+(:func:`visible_organizations`). :func:`organizations_with_permission`
+narrows that to the organisations where the user's role grants one
+permission. Every admin screen filters by these functions, so another
+organisation's object is not found (404) rather than forbidden (403),
+and its name appears in no listing, filter or form choice.
 
 An object belongs to the organisation at the end of its foreign keys:
 ``Component.page.organization``, ``IncidentUpdate.incident.page.organization``
