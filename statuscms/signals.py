@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 from wagtail.signals import page_published
 
 from statuscms import roles
@@ -72,7 +72,14 @@ def delete_role_group(sender, instance: OrganizationGroup, **kwargs) -> None:
     )
 
 
-def connect() -> None:
+def sync_roles_after_migrate(sender, using="default", **kwargs) -> None:
+    """Give the role groups the permissions of models a migration added,
+    such as a new statuscms snippet, which editors may then edit."""
+    count = roles.sync_all()
+    logger.info("Role groups of %s organizations synchronised after migrate", count)
+
+
+def connect(app_config=None) -> None:
     page_published.connect(
         rename_core_page, sender=StatusPage, dispatch_uid="statuscms.rename_core_page"
     )
@@ -91,3 +98,9 @@ def connect() -> None:
         sender=OrganizationGroup,
         dispatch_uid="statuscms.delete_role_group",
     )
+    if app_config is not None:
+        post_migrate.connect(
+            sync_roles_after_migrate,
+            sender=app_config,
+            dispatch_uid="statuscms.sync_roles_after_migrate",
+        )

@@ -178,3 +178,15 @@ def test_viewer_permissions_are_all_view(organization):
     assert codenames["statuscore"]
     assert all(name.startswith("view_") for name in codenames["statuscore"])
     assert all(name.startswith("view_") for name in codenames["statuscms"])
+
+
+def test_migrate_gives_groups_new_permissions(organization, user):
+    from django.core.management.sql import emit_post_migrate_signal
+
+    services.add_member(organization, user, Role.EDITOR)
+    Group.objects.get(name="Acme editors").permissions.clear()
+
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+
+    user = get_user_model().objects.get(pk=user.pk)
+    assert user.has_perm("statuscore.add_incident")
