@@ -688,3 +688,27 @@ def test_owner_role_elsewhere_does_not_reach_channels(client, acme, bravoco):
     assert listing.status_code == 200
     assert "Acme Channel" not in listing.content.decode()
     assert f"{MARKER} Channel" in listing.content.decode()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "wagtailadmin_pages:type_use",
+        "wagtailadmin_pages:type_use_results",
+        "wagtailadmin_pages:choose_parent",
+    ],
+)
+def test_page_type_screens_hide_other_organisation(acme_client, bravoco, name):
+    for app_label, model_name in (("statuscms", "statuspage"), ("wagtailcore", "page")):
+        if name == "wagtailadmin_pages:choose_parent":
+            kwargs = {"app_label": app_label, "model_name": model_name}
+        else:
+            kwargs = {
+                "content_type_app_name": app_label,
+                "content_type_model_name": model_name,
+            }
+
+        response = acme_client.get(reverse(name, kwargs=kwargs))
+
+        assert response.status_code < 500, model_name
+        assert MARKER not in response.content.decode(), model_name
