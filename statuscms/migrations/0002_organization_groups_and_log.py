@@ -51,7 +51,7 @@ def move_log_entries(apps, schema_editor):
             organization_id = None
             if path is not None and entry.object_id.isdigit():
                 organization_id = (
-                    model.objects.filter(pk=int(entry.object_id))
+                    model._default_manager.filter(pk=int(entry.object_id))
                     .values_list(path, flat=True)
                     .first()
                 )

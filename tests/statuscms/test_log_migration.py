@@ -1,51 +1,71 @@
-"""The migration that moves existing log entries to OrganizationLogEntry."""
+"""The data migration that moves existing log entries to OrganizationLogEntry.
+
+The migration's function runs here on the current models, inside the
+test's transaction: migrating the schema back and forth would need a
+transactional test, whose flush removes the rows Wagtail's own
+migrations create for the tests that follow.
+"""
 
 from __future__ import annotations
 
-import pytest
+import importlib
+
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+from wagtail.models import ModelLogEntry
 
-BEFORE = [("statuscms", "0001_initial")]
-AFTER = [("statuscms", "0002_organization_groups_and_log")]
+from statuscms.organization_models import OrganizationLogEntry
+from statuscore import services
+from statuscore.models import Component
+
+migration = importlib.import_module(
+    "statuscms.migrations.0002_organization_groups_and_log"
+)
 
 
-# serialized_rollback restores the rows Wagtail's own migrations create
-# (the root page, the default site), which the flush after the test removes.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_migration_moves_entries_with_organisation():
-    from statuscore import services
-    from statuscore.models import Component, Organization, Page
-
-    organization = Organization.objects.create(name="Acme", slug="acme")
-    page = Page.objects.create(organization=organization, name="Acme", slug="acme")
-    component = services.create_component(page, "API")
-    content_type = ContentType.objects.get_for_model(Component)
-
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    old_apps = executor.loader.project_state(BEFORE).apps
-    old_apps.get_model("wagtailcore", "ModelLogEntry").objects.create(
-        content_type_id=content_type.pk,
-        label="API",
+def old_entry(instance, label: str) -> ModelLogEntry:
+    return ModelLogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(instance),
+        label=label,
         action="wagtail.edit",
         timestamp=timezone.now(),
-        object_id=str(component.pk),
+        object_id=str(instance.pk),
     )
 
-    executor = MigrationExecutor(connection)
-    executor.migrate(AFTER)
-    new_apps = executor.loader.project_state(AFTER).apps
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
-    moved = new_apps.get_model("statuscms", "OrganizationLogEntry").objects.get()
-    left = new_apps.get_model("wagtailcore", "ModelLogEntry").objects.filter(
-        content_type_id=content_type.pk
-    )
+def test_migration_moves_entries_with_organisation(organization, page):
+    component = services.create_component(page, "API")
+    old_entry(component, "API")
+
+    migration.move_log_entries(apps, None)
+
+    moved = OrganizationLogEntry.objects.get()
     assert moved.organization_id == organization.pk
     assert moved.object_id == str(component.pk)
     assert moved.label == "API"
-    assert not left.exists()
+    assert moved.action == "wagtail.edit"
+    assert not ModelLogEntry.objects.filter(
+        content_type__app_label="statuscore"
+    ).exists()
+
+
+def test_migration_keeps_entry_of_deleted_object(organization, page):
+    component = services.create_component(page, "API")
+    entry = old_entry(component, "API")
+    Component.objects.filter(pk=component.pk).delete()
+
+    migration.move_log_entries(apps, None)
+
+    moved = OrganizationLogEntry.objects.get()
+    assert moved.organization_id is None
+    assert moved.object_id == entry.object_id
+
+
+def test_migration_leaves_other_apps_entries(organization, superuser):
+    old_entry(superuser, "editor")
+
+    migration.move_log_entries(apps, None)
+
+    assert ModelLogEntry.objects.filter(label="editor").exists()
+    assert not OrganizationLogEntry.objects.exists()
