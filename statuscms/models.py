@@ -17,6 +17,10 @@ from wagtail.models import Page
 
 from statuscms.history import current_month, load_history_month
 from statuscms.incident_detail import load_incident_detail
+from statuscms.organization_models import (  # noqa: F401 (registers the models)
+    OrganizationGroup,
+    OrganizationLogEntry,
+)
 from statuscms.overview import load_page_overview
 from statuscms.page_forms import StatusPageForm
 from statuscms.subscribe import handle_subscribe, subscribe_forms

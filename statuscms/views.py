@@ -1,6 +1,8 @@
 """Admin screens for components, incidents and checks, built on Wagtail's ModelViewSet.
 
-Wagtail's generic views save the model form. These views replace
+Wagtail's generic views save the model form. Each screen lists and opens
+only the objects of the user's organisations
+(``statuscms.permissions``). These views replace
 ``save_instance`` with calls to ``statuscore.services``, so every change
 from the admin is validated by the core and recorded with its event. A
 ``ValidationFailed`` from a service rolls back the whole save and shows on
@@ -27,6 +29,7 @@ from statuscms.forms import (
     IncidentUpdateForm,
     add_service_errors,
 )
+from statuscms.permissions import OrganizationScopedViewSetMixin
 from statuscms.subscriber_admin import SubscriberViewSet
 from statuscore import services
 from statuscore.exceptions import ValidationFailed
@@ -157,10 +160,11 @@ class ComponentGroupEditView(ServiceFormMixin, generic.EditView):
         return group
 
 
-class ServiceViewSet(ModelViewSet):
+class ServiceViewSet(OrganizationScopedViewSetMixin, ModelViewSet):
     """A ModelViewSet for a statuscore model, without delete and copy views.
 
-    The model is left out of Wagtail's reference index, so that saves by
+    Every view shows only the objects of the user's organisations. The
+    model is left out of Wagtail's reference index, so that saves by
     services do not also write index rows.
     """
 

@@ -257,7 +257,7 @@ def update_member(
     """Give a member another role; owners only. The last owner cannot step
     down (422 naming role)."""
     membership = _membership(request, organization_id, member_id)
-    services.change_member_role(membership, payload.role)
+    services.change_member_role(membership.organization, membership.user, payload.role)
     return Membership.objects.select_related("user").get(pk=membership.pk)
 
 
@@ -270,5 +270,5 @@ def remove_member(request: HttpRequest, organization_id: ObjectId, member_id: Ob
     """Remove a member from the organisation; owners only. The last owner
     cannot be removed (422 naming role)."""
     membership = _membership(request, organization_id, member_id)
-    services.remove_member(membership)
+    services.remove_member(membership.organization, membership.user)
     return Status(204, None)
