@@ -122,3 +122,7 @@ class StatusPage(Page):
         if request.method == "POST":
             return handle_subscribe(self, request)
         return super().serve(request, *args, **kwargs)
+
+
+# Imported so that Django registers the snippet model with this app.
+from statuscms.incident_templates import IncidentTemplate  # noqa: E402, F401

@@ -1,0 +1,64 @@
+"""Incident templates: ready-made title, impact and body for common incidents.
+
+A template is editorial material, not a published fact, so it lives in
+``statuscms`` as a Wagtail snippet rather than in ``statuscore``. The
+incident add form reads one with ``?template=<id>`` and pre-fills its
+fields; nothing links the incident to the template afterwards.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from wagtail.admin.panels import FieldPanel
+
+from statuscore.models import IncidentImpact
+
+__all__ = ["IncidentTemplate"]
+
+
+class IncidentTemplate(models.Model):
+    """The title, impact and first update of a common incident.
+
+    ``page``, when set, limits the template to one status page and
+    preselects that page on the add form. A template without a page is
+    offered on every page.
+    """
+
+    name = models.CharField(
+        max_length=100,
+        help_text="How editors find the template, such as 'Database down'.",
+    )
+    title = models.CharField(
+        max_length=255, help_text="The incident's title, shown to visitors."
+    )
+    impact = models.CharField(
+        max_length=20, choices=IncidentImpact.choices, default=IncidentImpact.MINOR
+    )
+    body = models.TextField(
+        help_text="The first update, in Markdown. Edit the details before posting."
+    )
+    page = models.ForeignKey(
+        "statuscore.Page",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="incident_templates",
+        help_text="Leave empty to offer the template on every page.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("page"),
+        FieldPanel("title"),
+        FieldPanel("impact"),
+        FieldPanel("body"),
+    ]
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = "incident template"
+
+    def __str__(self) -> str:
+        return self.name
