@@ -9,11 +9,22 @@ fields; nothing links the incident to the template afterwards.
 from __future__ import annotations
 
 from django.db import models
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel
 
+from statuscms.scope import visible_pages
 from statuscore.models import IncidentImpact
 
 __all__ = ["IncidentTemplate"]
+
+
+class IncidentTemplateForm(WagtailAdminModelForm):
+    """The snippet form, offering only the pages the user may see."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.for_user is not None and "page" in self.fields:
+            self.fields["page"].queryset = visible_pages(self.for_user)
 
 
 class IncidentTemplate(models.Model):
@@ -55,6 +66,8 @@ class IncidentTemplate(models.Model):
         FieldPanel("impact"),
         FieldPanel("body"),
     ]
+
+    base_form_class = IncidentTemplateForm
 
     class Meta:
         ordering = ["name", "id"]

@@ -40,6 +40,8 @@ from statuscms.service_views import (
     PageScopedMixin,
     ServiceFormMixin,
     ServiceViewSet,
+    UserFormKwargsMixin,
+    page_filterset,
 )
 from statuscms.zoned import format_in_zone
 from statuscore import services
@@ -60,13 +62,6 @@ def _component_statuses(chosen: Mapping[Component, str | None]) -> dict[Componen
     wanted = {component.pk: status for component, status in chosen.items()}
     locked = Component.objects.select_for_update().filter(pk__in=list(wanted))
     return {component: wanted[component.pk] or component.status for component in locked}
-
-
-class UserFormKwargsMixin:
-    """Pass the signed-in user to the form, which offers only their pages."""
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "for_user": self.request.user}
 
 
 class IncidentIndexView(PageScopedIndexMixin, generic.IndexView):
@@ -360,7 +355,7 @@ class IncidentViewSet(ServiceViewSet):
     edit_template_name = "statuscms/admin/incident_update.html"
 
     list_display = ["name", "page", "status", "impact", "started_at", "resolved_at"]
-    list_filter = ["page", "status", "impact"]
+    filterset_class = page_filterset(Incident, ["page", "status", "impact"])
     search_fields = ["name"]
 
     def get_form_class(self, for_update: bool = False):
@@ -428,7 +423,7 @@ class IncidentTemplateViewSet(snippet_views.SnippetViewSet):
     menu_label = "Incident templates"
     add_to_reference_index = False
     list_display = ["name", "title", "impact", "page"]
-    list_filter = ["page", "impact"]
+    filterset_class = page_filterset(IncidentTemplate, ["page", "impact"])
     edit_view_class = IncidentTemplateEditView
     delete_view_class = IncidentTemplateDeleteView
 

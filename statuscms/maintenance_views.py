@@ -33,6 +33,8 @@ from statuscms.service_views import (
     PageScopedMixin,
     ServiceFormMixin,
     ServiceViewSet,
+    UserFormKwargsMixin,
+    page_filterset,
 )
 from statuscms.zoned import format_in_zone
 from statuscore import services
@@ -67,11 +69,6 @@ def _moved(new: datetime, old: datetime) -> datetime | None:
     if new == old.replace(second=0, microsecond=0):
         return None
     return new
-
-
-class UserFormKwargsMixin:
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "for_user": self.request.user}
 
 
 class MaintenanceIndexView(PageScopedIndexMixin, generic.IndexView):
@@ -225,7 +222,7 @@ class MaintenanceViewSet(ServiceViewSet):
         Column("ends", label="Ends", accessor=_ends),
         "series",
     ]
-    list_filter = ["status", "page"]
+    filterset_class = page_filterset(Maintenance, ["status", "page"])
     search_fields = ["name"]
 
     def get_form_class(self, for_update: bool = False):
@@ -356,7 +353,9 @@ class MaintenanceSeriesViewSet(ServiceViewSet):
     edit_template_name = "statuscms/admin/maintenance_series_edit.html"
 
     list_display = ["name", "page", "frequency", "start_time", "time_zone", "is_active"]
-    list_filter = ["page", "frequency", "is_active"]
+    filterset_class = page_filterset(
+        MaintenanceSeries, ["page", "frequency", "is_active"]
+    )
     search_fields = ["name"]
 
     def get_form_class(self, for_update: bool = False):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+import django_filters
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import QuerySet
@@ -16,6 +17,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import FormView
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -30,6 +32,8 @@ __all__ = [
     "PageScopedMixin",
     "ServiceFormMixin",
     "ServiceViewSet",
+    "UserFormKwargsMixin",
+    "page_filterset",
 ]
 
 logger = logging.getLogger(__name__)
@@ -102,6 +106,33 @@ class PageScopedMixin:
 
     def get_queryset(self):
         return self.scope(super().get_queryset())
+
+
+def _pages_for_request(request) -> QuerySet:
+    return visible_pages(request.user)
+
+
+def page_filterset(model, fields: list[str]) -> type[WagtailFilterSet]:
+    """Return a listing filter on ``fields`` whose page choices are only the
+    pages the user may see, so no other organisation's page is named."""
+
+    class Meta:
+        pass
+
+    Meta.model = model
+    Meta.fields = fields
+    attributes = {
+        "page": django_filters.ModelChoiceFilter(queryset=_pages_for_request),
+        "Meta": Meta,
+    }
+    return type(f"{model.__name__}FilterSet", (WagtailFilterSet,), attributes)
+
+
+class UserFormKwargsMixin:
+    """Pass the signed-in user to the form, which offers only their pages."""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "for_user": self.request.user}
 
 
 class PageScopedIndexMixin:

@@ -11,8 +11,6 @@ components.
 
 from __future__ import annotations
 
-import logging
-
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSetGroup
@@ -34,8 +32,6 @@ from statuscore.models import Check, Component, ComponentGroup
 from statuscore.plugins import get_checkers
 
 __all__ = ["ServiceFormMixin", "ServiceViewSet", "StatusViewSetGroup"]
-
-logger = logging.getLogger(__name__)
 
 
 class ComponentIndexView(generic.IndexView):

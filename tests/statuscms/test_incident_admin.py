@@ -448,8 +448,63 @@ def test_other_org_incident_not_found(editor_client, berlin_page, foreign_page):
     listing = editor_client.get(reverse("status_incidents:index"))
 
     assert "Their outage" not in listing.content.decode()
+    assert "Theirs" not in listing.content.decode()
     for address in urls:
         assert editor_client.get(address).status_code == 404, address
         assert editor_client.post(address, {"body": "x"}).status_code == 404, address
     assert Incident.objects.filter(pk=theirs.pk).exists()
     assert theirs.updates.count() == 1
+
+
+def test_editor_adds_template_snippet(editor_client, berlin_page):
+    add_url = reverse("wagtailsnippets_statuscms_incidenttemplate:add")
+    data = {
+        "name": "API slow",
+        "page": berlin_page.pk,
+        "title": "API responses are slow",
+        "impact": "minor",
+        "body": "We are looking into slow responses.",
+    }
+
+    response = editor_client.post(add_url, data)
+
+    assert response.status_code == 302
+    template = IncidentTemplate.objects.get()
+    assert template.title == "API responses are slow"
+    assert template.page == berlin_page
+
+
+def test_template_listing_hides_other_orgs(editor_client, berlin_page, foreign_page):
+    IncidentTemplate.objects.create(
+        name="Ours", title="Our outage", impact="minor", body="x", page=berlin_page
+    )
+    theirs = IncidentTemplate.objects.create(
+        name="Theirs", title="Their outage", impact="minor", body="x", page=foreign_page
+    )
+    index_url = reverse("wagtailsnippets_statuscms_incidenttemplate:list")
+    edit_url = reverse(
+        "wagtailsnippets_statuscms_incidenttemplate:edit", args=[theirs.pk]
+    )
+
+    html = editor_client.get(index_url).content.decode()
+
+    assert "Ours" in html
+    assert "Theirs" not in html
+    assert editor_client.get(edit_url).status_code == 404
+
+
+def test_template_form_offers_own_pages(editor_client, berlin_page, foreign_page):
+    add_url = reverse("wagtailsnippets_statuscms_incidenttemplate:add")
+    data = {
+        "name": "Borrowed",
+        "page": foreign_page.pk,
+        "title": "Their outage",
+        "impact": "minor",
+        "body": "x",
+    }
+
+    response = editor_client.post(add_url, data)
+
+    assert response.status_code == 200
+    assert "page" in response.context["form"].errors
+    assert not IncidentTemplate.objects.exists()

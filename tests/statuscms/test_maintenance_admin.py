@@ -278,6 +278,7 @@ def test_other_org_maintenance_not_found(editor_client, berlin_page, foreign_pag
     listing = editor_client.get(MAINTENANCES_INDEX)
 
     assert "Their upgrade" not in listing.content.decode()
+    assert "Theirs" not in listing.content.decode()
     for name in ("edit", "post_update", "complete", "cancel"):
         assert editor_client.get(url(name, theirs.pk)).status_code == 404
         assert (
@@ -341,3 +342,30 @@ def test_series_weekly_without_weekday(editor_client, berlin_page):
     assert response.status_code == 200
     assert "weekday" in response.context["form"].errors
     assert not MaintenanceSeries.objects.exists()
+
+
+def test_screens_render_for_editor(editor_client, upgrade):
+    series = services.create_maintenance_series(
+        upgrade.page,
+        "Nightly",
+        frequency="daily",
+        start_time=time(3, 0),
+        duration=timedelta(minutes=30),
+        time_zone="Europe/Berlin",
+        starts_on=datetime(2030, 1, 1).date(),
+    )
+    addresses = [
+        MAINTENANCES_INDEX,
+        MAINTENANCES_ADD,
+        url("edit", upgrade.pk),
+        url("post_update", upgrade.pk),
+        url("complete", upgrade.pk),
+        url("cancel", upgrade.pk),
+        reverse("status_maintenance_series:index"),
+        SERIES_ADD,
+        reverse("status_maintenance_series:edit", args=[series.pk]),
+        reverse("status_maintenance_series:end", args=[series.pk]),
+    ]
+
+    for address in addresses:
+        assert editor_client.get(address).status_code == 200, address
