@@ -156,8 +156,8 @@ class AffectedComponentsMixin(forms.Form):
     """Affected components, each with the status to move it to.
 
     Every ticked component is recorded as affected by the incident. Each
-    component also has its own status field; a component given a status
-    there counts as affected even when it is not ticked. A component
+    component also has its own status field, and a component given a
+    status there counts as affected even when it is not ticked. A component
     without its own status moves to ``component_status``, unless that is
     "Leave unchanged".
     """

@@ -1,7 +1,7 @@
 """Admin forms that change one incident: its details, one of its updates, and
 its resolution.
 
-Like the other admin forms they validate input only; the views pass
+Like the other admin forms they validate input only, and the views pass
 ``cleaned_data`` to ``statuscore.services``. Times are typed in the page's
 time zone, which each time field's label names.
 """

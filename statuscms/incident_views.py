@@ -1,6 +1,6 @@
 """Admin screens for incidents and incident templates.
 
-The incident viewset lists, opens and deletes incidents; its edit URL is
+The incident viewset lists, opens and deletes incidents. Its edit URL is
 the incident's timeline with the form for the next update. Further URLs
 edit the incident's details, resolve it, and edit or delete one update.
 Every change calls ``statuscore.services``, which validates it and writes
@@ -69,7 +69,7 @@ class IncidentIndexView(PageScopedIndexMixin, generic.IndexView):
 
 
 class IncidentCreateView(UserFormKwargsMixin, ServiceFormMixin, generic.CreateView):
-    """Open an incident, or record a past one; ``?template=<id>`` pre-fills it."""
+    """Open an incident, or record a past one, pre-filled by ``?template=<id>``."""
 
     def get_initial(self):
         initial = super().get_initial()
@@ -275,7 +275,7 @@ class IncidentResolveView(IncidentObjectFormView):
 
 
 class IncidentUpdateObjectView(IncidentObjectFormView):
-    """A view of one update; ``self.object`` is its incident."""
+    """A view of one update, in ``self.update``, whose incident is ``self.object``."""
 
     def setup(self, request, *args, **kwargs) -> None:
         pages = visible_pages(request.user)

@@ -1,7 +1,7 @@
 """Admin forms for scheduled maintenances and recurring maintenance series.
 
 Start and end are typed as wall-clock times in the page's time zone, which
-the labels name once the page is known; the services store UTC instants
+the labels name once the page is known. The services store UTC instants
 and keep the zone name on the maintenance. The forms validate input only;
 the views pass ``cleaned_data`` to ``statuscore.services``.
 """
@@ -67,7 +67,7 @@ def _scope_to_user(form: forms.BaseForm, user) -> None:
 
 
 class MaintenanceWindowMixin(PageZoneFormMixin, forms.Form):
-    """Name, window, affected components and message of a maintenance."""
+    """Name, window and message of a maintenance."""
 
     name = forms.CharField(max_length=255, label="Title")
     starts_at = LocalDateTimeField(label="Starts")
@@ -289,7 +289,7 @@ class MaintenanceSeriesCreateForm(
 
 
 class MaintenanceSeriesEditForm(SeriesRuleMixin, forms.ModelForm):
-    """The rule and content of an existing series; its page stays fixed.
+    """The rule and content of an existing series, whose page stays fixed.
 
     No field is a model field, so validating the form leaves the series
     untouched; ``update_maintenance_series`` makes the change.

@@ -1,7 +1,7 @@
 """Admin screens for scheduled maintenances and recurring maintenance series.
 
 The maintenance viewset lists maintenances with a status filter, schedules
-new ones and edits open ones; further URLs post an update, complete the
+new ones and edits open ones. Further URLs post an update, complete the
 work now and cancel it, each after a form or confirmation page. The
 series viewset creates, edits and ends recurring windows; the scheduler
 creates their occurrences. Every change calls ``statuscore.services``, and
@@ -96,7 +96,7 @@ class MaintenanceCreateView(UserFormKwargsMixin, ServiceFormMixin, generic.Creat
 class MaintenanceEditView(
     PageScopedMixin, UserFormKwargsMixin, ServiceFormMixin, generic.EditView
 ):
-    """Change an open maintenance; its timeline and actions are shown above."""
+    """Change an open maintenance, with its timeline and actions above the form."""
 
     def save_instance(self) -> Maintenance:
         data = self.form.cleaned_data

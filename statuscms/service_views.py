@@ -147,7 +147,7 @@ class ObjectFormView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView
     """A form that changes one object of a viewset through a service.
 
     ``get_object_queryset`` gives the rows the user may change, so another
-    organisation's object is not found. ``perform`` calls the service; a
+    organisation's object is not found. ``perform`` calls the service. A
     ``ValidationFailed`` it raises shows on the form, and the transaction
     around it stores nothing. Subclasses set ``model``, ``form_class``,
     ``page_title`` and ``submit_label``; the viewset passes the URL names.

@@ -89,7 +89,7 @@ class LocalDateTimeField(forms.Field):
 
     ``clean`` returns a naive ``datetime``, or an aware one when the input
     carries an offset. The form turns it into an instant with
-    :func:`read_in_zone` once it knows the page. ``zone_name``, when set,
+    :func:`read_in_zone` once the page is chosen. ``zone_name``, when set,
     shows a stored instant in that zone.
     """
 
