@@ -193,6 +193,12 @@ class AffectedComponentsMixin(forms.Form):
         """Return the status for the affected components, or None to keep theirs."""
         return self.cleaned_data.get("component_status") or None
 
+    def status_fields_set(self) -> list[str]:
+        """Return the names of the status fields that are not "Leave unchanged"."""
+        names = ["component_status"]
+        names += [component_status_field(c) for c in self.fields["components"].queryset]
+        return [name for name in names if self.cleaned_data.get(name)]
+
     def chosen_component_statuses(self) -> dict[Component, str | None]:
         """Map each affected component to its new status, or None to keep it.
 
@@ -316,6 +322,15 @@ class IncidentCreateForm(
         resolved_at = cleaned_data.get("resolved_at")
         if resolved_at is None or self.has_error("started_at"):
             return cleaned_data
+
+        # A past incident records its components as affected without moving
+        # them, so a chosen status would be dropped without a word.
+        for name in self.status_fields_set():
+            self.add_error(
+                name,
+                "An incident that is already resolved leaves component statuses "
+                "unchanged. Choose 'Leave unchanged'.",
+            )
 
         if started_at is None:
             self.add_error(

@@ -214,6 +214,14 @@ def test_add_form_names_page_zone(editor_client, berlin_page):
             "resolved_at",
         ),
         ({"started_at": "yesterday"}, "started_at"),
+        (
+            {
+                "started_at": "2025-03-30T04:00",
+                "resolved_at": "2025-03-30T05:00",
+                "component_status": "major_outage",
+            },
+            "component_status",
+        ),
         ({"template": "999"}, "template"),
         ({"body": " "}, "body"),
     ],
