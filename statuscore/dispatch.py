@@ -40,6 +40,7 @@ from statuscore.models import (
     Check,
     Delivery,
     DeliveryState,
+    Incident,
     Subscriber,
     SubscriberState,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "channels_for",
     "deliver_due",
     "fan_out",
+    "is_for_subscribers",
     "is_subscriber_event",
     "recipients_for",
 ]
@@ -64,14 +66,19 @@ SUBSCRIBER_EVENT_KINDS = frozenset(
         EventKind.INCIDENT_CREATED,
         EventKind.INCIDENT_UPDATED,
         EventKind.INCIDENT_RESOLVED,
+        EventKind.INCIDENT_PUBLISHED,
     }
 )
-"""Event kinds that subscribers receive, besides every ``maintenance.*`` kind.
+"""Event kinds that subscribers receive, besides the ``maintenance.*`` kinds
+other than those in ``NON_SUBSCRIBER_MAINTENANCE_KINDS``.
 
 Subscribers hear what the team publishes, as on Atlassian Statuspage:
-incident and maintenance notices. Check state changes and raw component
-status changes go to the team's alert channels only.
+incident and maintenance notices. Check state changes, raw component
+status changes, corrections and deletions go to the team's alert channels
+only.
 """
+
+NON_SUBSCRIBER_MAINTENANCE_KINDS = frozenset({EventKind.MAINTENANCE_DELETED})
 
 MAX_ERROR_LENGTH = 2000
 
@@ -81,7 +88,41 @@ MAX_ERROR_LENGTH = 2000
 
 def is_subscriber_event(kind: str) -> bool:
     """Return whether subscribers receive events of ``kind``."""
-    return kind in SUBSCRIBER_EVENT_KINDS or kind.startswith("maintenance.")
+    if kind in SUBSCRIBER_EVENT_KINDS:
+        return True
+    if kind in NON_SUBSCRIBER_MAINTENANCE_KINDS:
+        return False
+    return kind.startswith("maintenance.")
+
+
+def is_for_subscribers(event: Event) -> bool:
+    """Return whether subscribers may receive this event at all.
+
+    Besides the kind, an event is withheld when its payload says
+    ``notify_subscribers: false`` (the editor switched the notice off), and
+    an incident event when the incident was not public when the event was
+    written or is not public now. An incident waiting for approval thus
+    reaches subscribers only through the ``incident.published`` event of
+    ``approve_incident``, once.
+    """
+    if not is_subscriber_event(event.kind):
+        return False
+    payload = event.payload
+    if payload.get("notify_subscribers") is False:
+        return False
+    if event.kind.startswith("incident."):
+        if payload.get("is_public") is False:
+            return False
+        incident_id = payload.get("incident_id")
+        if incident_id is not None and not _incident_is_public(incident_id):
+            return False
+    return True
+
+
+def _incident_is_public(incident_id: int) -> bool:
+    """Return whether the incident exists and is public; a deleted one is
+    not, so nobody is told about an incident that is gone."""
+    return Incident.objects.public().filter(pk=incident_id).exists()
 
 
 def affected_component_ids(event: Event) -> set[int]:
@@ -103,14 +144,15 @@ def recipients_for(event: Event) -> QuerySet[Subscriber]:
     These are the active subscribers of the event's page who subscribed to
     the whole page (no components) or to at least one affected component.
     Pending, unsubscribed and disabled subscribers never receive anything,
-    and no subscriber receives an event kind that is not for subscribers. An
-    incident that affects no component reaches whole-page subscribers only.
+    and no subscriber receives an event that :func:`is_for_subscribers`
+    rejects. An incident that affects no component reaches whole-page
+    subscribers only.
 
     The component test is an ``EXISTS`` subquery rather than a join, so a
     subscriber with several affected components is one row without
     ``DISTINCT``.
     """
-    if event.page_id is None or not is_subscriber_event(event.kind):
+    if event.page_id is None or not is_for_subscribers(event):
         return Subscriber.objects.none()
 
     chosen = Subscriber.components.through.objects.filter(subscriber_id=OuterRef("pk"))
@@ -120,15 +162,29 @@ def recipients_for(event: Event) -> QuerySet[Subscriber]:
     ).filter(~Exists(chosen) | Exists(affected))
 
 
+CHECK_ALERT_KINDS = frozenset(
+    {
+        EventKind.CHECK_STATE_CHANGED,
+        EventKind.CHECK_FLAPPING,
+        EventKind.CHECK_FLAPPING_ENDED,
+    }
+)
+
+
 def channels_for(event: Event) -> list[AlertChannel]:
     """Return the page's enabled alert channels that chose ``event.kind``.
 
     While a check is flapping its ``check.state_changed`` events reach no
     channel, and neither does the change announced with
     ``check.flapping_ended``: the ``check.flapping`` alert and the
-    ``check.flapping_ended`` summary stand for all of them.
+    ``check.flapping_ended`` summary stand for all of them. Check events
+    marked ``in_maintenance`` (the check's component was under maintenance)
+    reach no channel either, because the team expects the check to fail
+    during planned work.
     """
     if event.page_id is None or _coalesced(event):
+        return []
+    if event.kind in CHECK_ALERT_KINDS and event.payload.get("in_maintenance"):
         return []
     channels = AlertChannel.objects.filter(
         page_id=event.page_id, enabled=True, disabled_at__isnull=True

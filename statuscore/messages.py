@@ -14,7 +14,10 @@ so a kind without templates of its own falls back to the generic ones, and
 a project can override any part for one channel. The parts are
 ``subject.txt``, ``text.txt`` (the plain body), ``short.txt`` (SMS, cut to
 160 characters with the link kept whole) and ``email.html`` (rendered only
-for the email notifier).
+for the email notifier). The HTML of incident and maintenance messages
+renders the editor's Markdown with the ``markdown`` filter
+(``statuscore.markup.render_markdown``), which escapes raw HTML and keeps
+only http, https and mailto links; names stay autoescaped.
 
 Messages are rendered in the recipient's language, else the page's, with
 the catalogues in ``statuscore/locale``. Text templates switch
@@ -38,7 +41,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from statuscore.events import Event
-from statuscore.models import IncidentUpdate, Maintenance, Page
+from statuscore.models import IncidentUpdate, Maintenance, MaintenanceUpdate, Page
 from statuscore.notifiers import Message, Notifier
 
 __all__ = [
@@ -81,12 +84,22 @@ KIND_LABELS = {
     "incident.created": _("New incident"),
     "incident.updated": _("Incident updated"),
     "incident.resolved": _("Incident resolved"),
+    "incident.published": _("New incident"),
+    "incident.edited": _("Incident corrected"),
+    "incident.deleted": _("Incident deleted"),
+    "incident.update_edited": _("Incident update corrected"),
+    "incident.update_deleted": _("Incident update deleted"),
     "maintenance.scheduled": _("Maintenance scheduled"),
     "maintenance.updated": _("Maintenance changed"),
     "maintenance.reminder": _("Maintenance starts soon"),
     "maintenance.started": _("Maintenance started"),
     "maintenance.completed": _("Maintenance completed"),
     "maintenance.cancelled": _("Maintenance cancelled"),
+    "maintenance.update_posted": _("Maintenance update"),
+    "maintenance.deleted": _("Maintenance deleted"),
+    "maintenance_series.created": _("Recurring maintenance created"),
+    "maintenance_series.updated": _("Recurring maintenance changed"),
+    "maintenance_series.ended": _("Recurring maintenance ended"),
 }
 
 MAINTENANCE_TIME_FORMAT = "%Y-%m-%d %H:%M %Z"
@@ -148,6 +161,18 @@ def _update_body(payload: dict) -> str:
     return body or ""
 
 
+def _maintenance_update_body(payload: dict) -> str:
+    update_id = payload.get("update_id")
+    if not update_id:
+        return ""
+    body = (
+        MaintenanceUpdate.objects.filter(pk=update_id)
+        .values_list("body", flat=True)
+        .first()
+    )
+    return body or ""
+
+
 def _maintenance_body(payload: dict) -> str:
     maintenance_id = payload.get("maintenance_id")
     if not maintenance_id:
@@ -197,6 +222,7 @@ def _event_context(event: Event, page: Page, links: dict[str, str]) -> dict[str,
         context["update_body"] = _update_body(payload)
     if event.kind.startswith("maintenance."):
         context["maintenance_body"] = _maintenance_body(payload)
+        context["update_body"] = _maintenance_update_body(payload)
         context["starts_at_text"] = _page_time(payload.get("starts_at", ""), page)
         context["ends_at_text"] = _page_time(payload.get("ends_at", ""), page)
     return context
@@ -223,7 +249,10 @@ def _render_parts(
     text = _render(kind, channel, "text.txt", context).strip() + "\n"
     context["body"] = text
     short = shorten(_render(kind, channel, "short.txt", context), context["url"])
-    html = _render(kind, channel, "email.html", context) if channel == "email" else ""
+    html = ""
+    if channel == "email":
+        context["footer"] = _render(kind, channel, "email_footer.txt", context).strip()
+        html = _render(kind, channel, "email.html", context)
     return {"subject": subject, "text": text, "short": short, "html": html}
 
 

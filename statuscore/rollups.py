@@ -22,7 +22,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from datetime import timezone as dt_timezone
 
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from statuscore.conf import get_settings
@@ -57,7 +58,7 @@ FROZEN_MARGIN = timedelta(days=1)
 DELETE_BATCH_SIZE = 10_000
 
 # Maintenances that took place. A scheduled one never started, so its
-# window is not excluded.
+# window is not excluded; a cancelled one counts only if it had started.
 HELD_MAINTENANCE_STATUSES = (
     MaintenanceStatus.IN_PROGRESS,
     MaintenanceStatus.VERIFYING,
@@ -86,27 +87,40 @@ def maintenance_windows(
     """Return the held maintenance windows overlapping ``[start, end)``, by
     component id, in one query.
 
-    NOTE: maintenances store only their scheduled window, so work that ran
-    past ``scheduled_until`` is not excluded.
+    A window runs from the earlier of ``scheduled_for`` and ``started_at``
+    (work started early counts, and so does the scheduler's lag of up to a
+    minute) to ``completed_at`` or ``cancelled_at`` when the work has
+    ended, else to ``scheduled_until``. A maintenance cancelled before it
+    started has no window.
     """
     windows: dict[int, list[Span]] = defaultdict(list)
     ids = [pk for pk in component_ids if pk is not None]
     if not ids:
         return windows
 
-    rows = (
-        Maintenance.components.through.objects.filter(
-            component_id__in=ids,
-            maintenance__status__in=HELD_MAINTENANCE_STATUSES,
-            maintenance__scheduled_for__lt=end,
-            maintenance__scheduled_until__gt=start,
-        )
-        .values_list(
-            "component_id", "maintenance__scheduled_for", "maintenance__scheduled_until"
-        )
+    held = Q(maintenance__status__in=HELD_MAINTENANCE_STATUSES) | Q(
+        maintenance__status=MaintenanceStatus.CANCELLED,
+        maintenance__started_at__isnull=False,
     )
-    for component_id, scheduled_for, scheduled_until in rows:
-        windows[component_id].append(Span(scheduled_for, scheduled_until))
+    rows = (
+        Maintenance.components.through.objects.filter(held, component_id__in=ids)
+        .annotate(
+            begins=Least(
+                Coalesce("maintenance__started_at", "maintenance__scheduled_for"),
+                "maintenance__scheduled_for",
+            ),
+            ends=Coalesce(
+                "maintenance__completed_at",
+                "maintenance__cancelled_at",
+                "maintenance__scheduled_until",
+            ),
+        )
+        .filter(begins__lt=end, ends__gt=start)
+        .values_list("component_id", "begins", "ends")
+    )
+    for component_id, begins, ends in rows:
+        if ends > begins:
+            windows[component_id].append(Span(begins, ends))
     return windows
 
 

@@ -97,19 +97,27 @@ def _last_change(page: Page) -> datetime:
     """Return when the page or anything on it last changed.
 
     Incidents since resolved and maintenances since finished count too, so
-    resolving an incident moves the time forward. Deleted rows leave no
-    trace, so a deletion alone does not move it.
+    resolving an incident moves the time forward. The services that delete
+    incidents, updates and maintenances touch the page's ``updated_at``, so
+    a deletion moves it as well. Incidents waiting for approval are left
+    out, so the time does not betray them; approving one moves it.
     """
+    querysets = (
+        ComponentGroup.objects.all(),
+        Component.objects.all(),
+        Incident.objects.public(),
+        Maintenance.objects.all(),
+    )
     newest = [
         Coalesce(
             Subquery(
-                model.objects.filter(page=OuterRef("pk"))
+                queryset.filter(page=OuterRef("pk"))
                 .order_by("-updated_at")
                 .values("updated_at")[:1]
             ),
             F("updated_at"),
         )
-        for model in (ComponentGroup, Component, Incident, Maintenance)
+        for queryset in querysets
     ]
     # Coalesce keeps NULL out of Greatest: SQLite returns NULL if any
     # argument is NULL, where PostgreSQL skips it.
@@ -228,8 +236,8 @@ def _update_payload(update: IncidentUpdate, zone: zoneinfo.ZoneInfo) -> dict:
         "updated_at": format_timestamp(update.updated_at, zone),
         "display_at": format_timestamp(update.display_at, zone),
         "affected_components": update.affected_components or None,
-        # Every update is sent to subscribers, and nothing is ever tweeted.
-        "deliver_notifications": True,
+        # Nothing is ever tweeted.
+        "deliver_notifications": update.notify_subscribers,
         "custom_tweet": None,
         "tweet_id": None,
     }
@@ -316,6 +324,7 @@ def build_summary(page: Page, *, now: datetime | None = None) -> dict:
     components = list(Component.objects.filter(page=page))
     incidents = list(
         Incident.objects.filter(page=page)
+        .public()
         .unresolved()
         .prefetch_related(
             Prefetch(
@@ -349,7 +358,10 @@ def build_status(page: Page) -> dict:
     """Build ``status.json``: the page and its overall indicator and sentence."""
     statuses = Component.objects.filter(page=page).values_list("status", flat=True)
     impacts = (
-        Incident.objects.filter(page=page).unresolved().values_list("impact", flat=True)
+        Incident.objects.filter(page=page)
+        .public()
+        .unresolved()
+        .values_list("impact", flat=True)
     )
     maintenance_in_progress = Maintenance.objects.filter(page=page).active().exists()
 

@@ -118,6 +118,9 @@ def open_check_incident(
     ``status`` is the component's new status, or ``None`` when the
     component keeps its status. Opens nothing when the check does not open
     incidents, has no component, or already has an incident still open.
+    With ``incident_needs_approval`` the incident is opened non-public:
+    alert channels hear of it at once, visitors and subscribers only after
+    ``approve_incident``.
     """
     if not check.open_incident or component is None:
         return False
@@ -134,6 +137,7 @@ def open_check_incident(
         status=IncidentStatus.INVESTIGATING,
         component_statuses={component: status or component.status},
         started_at=check.state_changed_at,
+        is_public=not check.incident_needs_approval,
     )
     check.auto_incident = incident
     check.save(update_fields=["auto_incident", "updated_at"])

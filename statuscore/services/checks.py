@@ -24,6 +24,7 @@ from statuscore.models import (
     Component,
     ComponentStatus,
     IncidentImpact,
+    Maintenance,
     Page,
     ResultStatus,
 )
@@ -186,6 +187,7 @@ def create_check(
     region_quorum: int | None = None,
     open_incident: bool = False,
     incident_impact: str = IncidentImpact.MAJOR,
+    incident_needs_approval: bool = False,
     incident_title: str | None = None,
     incident_body: str | None = None,
     resolve_body: str | None = None,
@@ -195,6 +197,8 @@ def create_check(
     Its first run is its first slot (see :func:`next_slot_after`), so checks
     created together start spread over their interval, not all at once.
     The incident templates default to the model's defaults when ``None``.
+    With ``incident_needs_approval`` the incident the check opens waits,
+    hidden from visitors and subscribers, for an editor's approval.
     """
     if component is not None and component.page_id != page.pk:
         raise ValidationFailed.for_field(
@@ -218,6 +222,7 @@ def create_check(
         region_quorum=region_quorum,
         open_incident=open_incident,
         incident_impact=incident_impact,
+        incident_needs_approval=incident_needs_approval,
     )
     templates = {
         "incident_title": incident_title,
@@ -253,6 +258,7 @@ EDITABLE_CHECK_FIELDS = (
     "region_quorum",
     "open_incident",
     "incident_impact",
+    "incident_needs_approval",
     "incident_title",
     "incident_body",
     "resolve_body",
@@ -349,11 +355,9 @@ def _component_target(check: Check, new_state: str) -> tuple[Component, str | No
     not moved. Up lowers the status only when the component still has this
     check's outage status, so an editor's different status is left alone.
     The new status is the most severe outage status of the checks still
-    down, or operational when none is down.
-
-    NOTE: a check that went down while its component was under maintenance
-    moves the component only at its next state change, not when the
-    maintenance ends.
+    down, or operational when none is down. A check that went down while
+    its component was under maintenance moves the component when the
+    maintenance ends (:func:`apply_down_checks`).
     """
     component = Component.objects.select_for_update().get(pk=check.component_id)
     current = component.status
@@ -374,20 +378,45 @@ def _component_target(check: Check, new_state: str) -> tuple[Component, str | No
     return component, None
 
 
+def in_maintenance(check: Check) -> bool:
+    """Return whether the check's component is under maintenance now.
+
+    It is when a running maintenance covers the component, or when an
+    editor set the component to under maintenance by hand.
+    """
+    if check.component_id is None:
+        return False
+    covered = Maintenance.objects.active().filter(components=check.component_id)
+    if covered.exists():
+        return True
+    return Component.objects.filter(
+        pk=check.component_id, status=ComponentStatus.UNDER_MAINTENANCE
+    ).exists()
+
+
 def _apply_state_change(
-    check: Check, old_state: str, new_state: str, reason: str, moves_component: bool
+    check: Check,
+    old_state: str,
+    new_state: str,
+    reason: str,
+    moves_component: bool,
+    maintenance: bool = False,
 ) -> None:
     """Move the linked component, and open or resolve the check's incident.
 
     When the check opens or resolves an incident, the incident's update
     carries the component's new status, so the move is announced once, as
-    the incident's, and not a second time as the check's.
+    the incident's, and not a second time as the check's. While the
+    component is under maintenance (``maintenance``), going down opens no
+    incident; :func:`apply_down_checks` catches up when the work ends.
     """
     component, target = None, None
     if check.component_id is not None and moves_component:
         component, target = _component_target(check, new_state)
 
-    if new_state == CheckState.DOWN:
+    if new_state == CheckState.DOWN and maintenance:
+        moved_by_incident = False
+    elif new_state == CheckState.DOWN:
         moved_by_incident = open_check_incident(check, component, target, reason)
     elif old_state == CheckState.DOWN:
         moved_by_incident = resolve_check_incident(check, component, target, reason)
@@ -474,7 +503,14 @@ def _track_flapping(check: Check, changed: bool, now: datetime) -> str | None:
 
 
 def _emit_flapping(check: Check, flap: str | None) -> None:
-    payload = {"check_id": check.pk, "check_name": check.name, "state": check.state}
+    if flap is None:
+        return
+    payload = {
+        "check_id": check.pk,
+        "check_name": check.name,
+        "state": check.state,
+        "in_maintenance": in_maintenance(check),
+    }
     if flap == "started":
         logger.warning("Check %s is flapping", check.pk)
         emit(EventKind.CHECK_FLAPPING, check.page, payload)
@@ -495,9 +531,12 @@ def _announce_state(
 
     ``ends_flapping`` marks the change announced together with
     ``check.flapping_ended``, whose summary already names the state, so
-    alert channels do not receive it twice.
+    alert channels do not receive it twice. ``in_maintenance`` marks a
+    change while the component is under maintenance, which alert channels
+    do not receive either.
     """
     new_state = check.state
+    maintenance = in_maintenance(check)
     logger.info(
         "Check %s state %s -> %s: %s",
         check.pk,
@@ -516,12 +555,66 @@ def _announce_state(
             "reason": outcome.reason,
             "result_id": result.pk,
             "ends_flapping": ends_flapping,
+            "in_maintenance": maintenance,
         },
     )
     # A degraded check counts as up for the component, so reaching
     # degraded moves the component only when it ends an outage.
     moves_component = new_state != CheckState.DEGRADED or old_state == CheckState.DOWN
-    _apply_state_change(check, old_state, new_state, outcome.reason, moves_component)
+    _apply_state_change(
+        check, old_state, new_state, outcome.reason, moves_component, maintenance
+    )
+
+
+def apply_down_checks(component: Component) -> None:
+    """Apply the checks still down on a component whose maintenance ended.
+
+    While a component is under maintenance its down checks neither move it
+    nor open incidents. When the work ends and the component has its
+    earlier status back, this moves it to the most severe outage status of
+    its down checks and opens the incident of each such check that opens
+    incidents and has none open. A flapping check is left out, as it is
+    when it goes down. The caller holds the transaction.
+    """
+    component = Component.objects.select_for_update().get(pk=component.pk)
+    if component.status == ComponentStatus.UNDER_MAINTENANCE:
+        return
+    down = list(
+        Check.objects.filter(
+            component=component,
+            enabled=True,
+            state=CheckState.DOWN,
+            flapping_since__isnull=True,
+        )
+        .select_related("page", "auto_incident")
+        .order_by("pk")
+    )
+    if not down:
+        return
+
+    worst = _worst_outage_status(component.pk)
+    target = None
+    if worst is not None and _SEVERITY[worst] > _SEVERITY.get(component.status, 0):
+        target = worst
+    for check in down:
+        reason = (
+            CheckResult.objects.filter(uptime_check=check)
+            .order_by("-checked_at")
+            .values_list("reason", flat=True)
+            .first()
+            or ""
+        )
+        if open_check_incident(check, component, target, reason):
+            target = None
+    if target is not None:
+        set_component_status(
+            component, target, source=f"check:{down[0].pk}", reason="still down"
+        )
+    logger.info(
+        "Component %s: %s checks still down after maintenance",
+        component.pk,
+        len(down),
+    )
 
 
 def new_result_row(

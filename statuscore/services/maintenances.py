@@ -34,6 +34,7 @@ from statuscore.models import (
     MaintenanceUpdate,
     Page,
 )
+from statuscore.services.checks import apply_down_checks
 from statuscore.services.components import set_component_status
 from statuscore.services.validation import (
     full_clean,
@@ -515,7 +516,8 @@ def _release_components(
     components: Iterable[Component],
     component_statuses: Mapping[Component, str],
 ) -> None:
-    """Give ``components`` back the status they had before the work."""
+    """Give ``components`` back the status they had before the work, then
+    apply the checks that went down during it."""
     for component in components:
         current = Component.objects.get(pk=component.pk).status
         if current != ComponentStatus.UNDER_MAINTENANCE:
@@ -526,6 +528,7 @@ def _release_components(
             str(component.pk), ComponentStatus.OPERATIONAL
         )
         set_component_status(component, target, source=f"maintenance:{maintenance.pk}")
+        apply_down_checks(component)
 
 
 def _other_running(maintenance: Maintenance, component: Component):
