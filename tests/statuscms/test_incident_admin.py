@@ -516,3 +516,15 @@ def test_template_form_offers_own_pages(editor_client, berlin_page, foreign_page
     assert response.status_code == 200
     assert "page" in response.context["form"].errors
     assert not IncidentTemplate.objects.exists()
+
+
+def test_timeline_renders_markdown_inert(editor_client, berlin_page):
+    body = "Fixed **now**.\n\n<script>alert(1)</script> [x](javascript:alert(2))"
+    incident = services.create_incident(berlin_page, "<b>Title</b>", body=body)
+
+    html = editor_client.get(url("edit", incident.pk)).content.decode()
+
+    assert "Fixed <strong>now</strong>." in html
+    assert "<script>alert(1)</script>" not in html
+    assert 'href="javascript:' not in html
+    assert "<b>Title</b>" not in html
