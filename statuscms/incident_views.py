@@ -117,6 +117,11 @@ class IncidentCreateView(UserFormKwargsMixin, ServiceFormMixin, generic.CreateVi
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         if self.template_error is not None:
+            logger.info(
+                "Incident template %r not found for user %s",
+                request.GET.get("template"),
+                request.user.pk,
+            )
             response.status_code = 400
         return response
 
