@@ -98,7 +98,7 @@ def is_subscriber_event(kind: str) -> bool:
 def is_for_subscribers(event: Event) -> bool:
     """Return whether subscribers may receive this event at all.
 
-    Besides the kind, an event is withheld when its payload says
+    Besides the kind, an event is withheld when its payload has
     ``notify_subscribers: false`` (the editor switched the notice off), and
     an incident event when the incident was not public when the event was
     written or is not public now. An incident waiting for approval thus

@@ -1,7 +1,8 @@
 """Render text that editors write in Markdown into safe HTML.
 
-Every renderer of editor text (the public page, email HTML, feeds) goes
-through :func:`render_markdown`. Two layers keep the output inert:
+Renderers of editor text use :func:`render_markdown`; in statuscore these
+are the HTML emails of incident and maintenance messages, through the
+``markdown`` template filter. Two layers keep the output inert:
 
 1. Python-Markdown runs without its raw-HTML processors, so ``<script>``
    or ``<img onerror=...>`` typed into a message comes out as visible,
@@ -18,15 +19,11 @@ autoescaping.
 
 from __future__ import annotations
 
-import logging
-
 import markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 
 __all__ = ["ALLOWED_TAGS", "render_markdown"]
-
-logger = logging.getLogger(__name__)
 
 ALLOWED_TAGS = frozenset(
     {

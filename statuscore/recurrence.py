@@ -55,8 +55,8 @@ def local_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
     """Return the UTC instant of the wall-clock time ``at`` on ``day`` in
     ``zone``.
 
-    A time in a gap moves forward by the gap's length; a time in an
-    overlap takes the earlier instant (both are ``fold=0`` under PEP 495).
+    A time in a gap moves forward by the gap's length, and a time in an
+    overlap takes the earlier instant. PEP 495 gives both for ``fold=0``.
     """
     local = datetime.combine(day, at.replace(tzinfo=None)).replace(tzinfo=zone, fold=0)
     return local.astimezone(UTC)

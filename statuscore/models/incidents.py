@@ -50,7 +50,8 @@ class Incident(models.Model):
 
     ``is_public`` is False while an incident opened automatically waits
     for a person's approval: the public page, the v2 JSON, feeds and
-    subscribers do not see it, but the team's alert channels are told.
+    subscribers do not see it, but the team's alert channels receive its
+    events.
     ``approve_incident`` makes it public and sets ``approved_at`` and
     ``approved_by``.
     """

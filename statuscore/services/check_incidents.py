@@ -13,6 +13,8 @@ import logging
 from datetime import UTC, datetime
 from string import Formatter
 
+from django.utils import timezone
+
 from statuscore.exceptions import ValidationFailed
 from statuscore.models import (
     Check,
@@ -110,6 +112,18 @@ def _format_time(moment: datetime | None) -> str:
     return "" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _not_after_now(moment: datetime | None) -> datetime | None:
+    """Return ``moment``, or now if it lies later.
+
+    A monitor on another machine may stamp results by a clock that runs
+    ahead, and ``create_incident`` rejects a start in the future.
+    """
+    now = timezone.now()
+    if moment is not None and moment > now:
+        return now
+    return moment
+
+
 def open_check_incident(
     check: Check, component: Component | None, status: str | None, reason: str
 ) -> bool:
@@ -136,7 +150,7 @@ def open_check_incident(
         impact=check.incident_impact,
         status=IncidentStatus.INVESTIGATING,
         component_statuses={component: status or component.status},
-        started_at=check.state_changed_at,
+        started_at=_not_after_now(check.state_changed_at),
         is_public=not check.incident_needs_approval,
     )
     check.auto_incident = incident

@@ -574,7 +574,8 @@ def apply_down_checks(component: Component) -> None:
     earlier status back, this moves it to the most severe outage status of
     its down checks and opens the incident of each such check that opens
     incidents and has none open. A flapping check is left out, as it is
-    when it goes down. The caller holds the transaction.
+    when it goes down. Call it inside the transaction that released the
+    component.
     """
     component = Component.objects.select_for_update().get(pk=component.pk)
     if component.status == ComponentStatus.UNDER_MAINTENANCE:

@@ -47,6 +47,13 @@ def _follow_latest_update(incident: Incident) -> None:
     incident.save()
 
 
+def _touch(incident: Incident, now: datetime) -> None:
+    """Move the incident's ``updated_at``, which the public JSON reports as
+    the time the page last changed."""
+    Incident.objects.filter(pk=incident.pk).update(updated_at=now)
+    incident.updated_at = now
+
+
 @transaction.atomic
 def edit_incident_update(
     update: IncidentUpdate,
@@ -88,6 +95,7 @@ def edit_incident_update(
     update.save()
     incident = Incident.objects.select_for_update().get(pk=update.incident_id)
     _follow_latest_update(incident)
+    _touch(incident, now)
 
     _emit(
         EventKind.INCIDENT_UPDATE_EDITED,
@@ -120,6 +128,7 @@ def delete_incident_update(update: IncidentUpdate, *, actor=None) -> None:
     update_id = update.pk
     update.delete()
     _follow_latest_update(incident)
+    _touch(incident, timezone.now())
 
     _emit(
         EventKind.INCIDENT_UPDATE_DELETED,

@@ -467,9 +467,10 @@ def approve_incident(incident: Incident, *, actor) -> Incident:
     """Make a waiting incident public and emit ``incident.published``.
 
     Subscribers hear of the incident now, with its latest update, as if it
-    had just been opened. The conditional UPDATE lets only one of two
-    editors who approve at once publish it; the other gets
-    ``ValidationFailed`` on ``is_public``, as does approving a public one.
+    had just been opened. The UPDATE is conditional on ``is_public`` being
+    False, so of two editors who approve at once only one publishes it.
+    The other gets ``ValidationFailed`` on ``is_public``, and so does
+    anyone approving a public incident.
     """
     now = timezone.now()
     approved = Incident.objects.filter(pk=incident.pk, is_public=False).update(
@@ -500,6 +501,8 @@ def delete_incident(incident: Incident, *, actor=None) -> None:
     _emit(EventKind.INCIDENT_DELETED, incident, notify_subscribers=False, actor=actor)
     incident_id = incident.pk
     incident.delete()
+    if incident.is_public:
+        Page.objects.filter(pk=incident.page_id).update(updated_at=timezone.now())
     logger.info(
         "Incident %s deleted by user %s", incident_id, getattr(actor, "pk", None)
     )

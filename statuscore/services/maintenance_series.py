@@ -1,6 +1,6 @@
 """Services for recurring maintenance windows and their occurrences.
 
-A ``MaintenanceSeries`` holds the rule; each occurrence is an ordinary
+A ``MaintenanceSeries`` contains the rule; each occurrence is an ordinary
 ``Maintenance`` linked by ``series``, which the scheduler then reminds,
 starts and completes like any other. :func:`create_series_occurrences`,
 called by the once-a-minute scheduler pass, creates the occurrences that
@@ -56,22 +56,10 @@ MAX_DURATION = {
     MaintenanceFrequency.WEEKLY: timedelta(days=7),
     MaintenanceFrequency.MONTHLY: timedelta(days=28),
 }
-"""Longest window per frequency, so that one occurrence ends before the
-next one can start."""
+"""Maximum window length per frequency, so that one occurrence ends before
+the next one can start."""
 
 WEEKS_OF_MONTH = (1, 2, 3, 4, -1)
-
-RULE_FIELDS = (
-    "frequency",
-    "start_time",
-    "duration",
-    "time_zone",
-    "starts_on",
-    "weekday",
-    "week_of_month",
-    "ends_on",
-)
-
 
 # -- Validation ----------------------------------------------------------------
 
@@ -231,7 +219,7 @@ def update_maintenance_series(
     if not series.is_active:
         raise ValidationFailed.for_field("is_active", "The series has ended.")
 
-    given = {
+    requested = {
         "name": name,
         "body": body,
         "frequency": frequency,
@@ -245,14 +233,14 @@ def update_maintenance_series(
     }
     changed = [
         field
-        for field, value in given.items()
+        for field, value in requested.items()
         if value is not None and value != getattr(series, field)
     ]
     if clear_ends_on and series.ends_on is not None:
-        given["ends_on"] = None
+        requested["ends_on"] = None
         changed.append("ends_on")
     for field in changed:
-        setattr(series, field, given[field])
+        setattr(series, field, requested[field])
     _clear_unused_weekday_fields(series, changed)
     _check_rule(series)
     full_clean(series)

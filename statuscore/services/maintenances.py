@@ -97,7 +97,7 @@ def _check_open(maintenance: Maintenance) -> None:
 def _payload(maintenance: Maintenance, **extra) -> dict:
     """Return the event payload: ids, name, status, ISO 8601 times and zone.
 
-    ``notify_subscribers`` is True unless ``extra`` says otherwise.
+    ``notify_subscribers`` is True unless ``extra`` sets it.
     """
     return {
         "maintenance_id": maintenance.pk,
@@ -275,6 +275,7 @@ def delete_maintenance(maintenance: Maintenance, *, actor=None) -> None:
     )
     maintenance_id = maintenance.pk
     maintenance.delete()
+    Page.objects.filter(pk=maintenance.page_id).update(updated_at=timezone.now())
     logger.info(
         "Maintenance %s deleted by user %s",
         maintenance_id,

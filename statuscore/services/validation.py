@@ -13,9 +13,9 @@ from statuscore.exceptions import ValidationFailed
 from statuscore.models.pages import validate_time_zone
 
 CLOCK_TOLERANCE = timedelta(minutes=1)
-"""How far a time said to be in the past may lie after this process's clock.
-The monitor and web processes read their own clocks, which may differ a
-little."""
+"""How far after this process's clock a time required to be in the past
+may lie. The monitor and web processes read their own clocks, which may
+differ a little."""
 
 
 def full_clean(instance: models.Model, exclude: list[str] | None = None) -> None:

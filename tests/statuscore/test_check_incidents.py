@@ -6,10 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from statuscore import services
+from statuscore import dispatch, services
 from statuscore.checkers import Outcome
+from statuscore.events import Event
 from statuscore.exceptions import ValidationFailed
 from statuscore.models import (
+    AlertChannel,
     Check,
     Component,
     ComponentStatus,
@@ -19,6 +21,7 @@ from statuscore.models import (
 )
 from statuscore.services.checks import create_check, record_result, update_check
 from statuscore.testing import fake_plugin, temporary_plugin
+from tests.statuscore.notifying import make_subscriber
 
 UP = Outcome("up", 12.0)
 DEGRADED = Outcome("degraded", 900.0, "slow")
@@ -331,3 +334,63 @@ def test_invalid_impact_rejected(page, component):
         make_check(page, component, incident_impact="apocalyptic")
 
     assert list(raised.value.errors) == ["incident_impact"]
+
+
+# -- Approval -----------------------------------------------------------------
+
+
+def test_incident_waits_for_approval_when_check_asks(page, component):
+    check = make_check(page, component, incident_needs_approval=True)
+
+    record_at(check, START, DOWN)
+
+    incident = Incident.objects.get()
+    created = events_of("incident.created")[0]
+    assert incident.is_public is False
+    assert created.payload["is_public"] is False
+    assert component_status(component) == ComponentStatus.MAJOR_OUTAGE
+
+
+def test_incident_is_public_by_default(page, component):
+    check = make_check(page, component)
+
+    record_at(check, START, DOWN)
+
+    assert Incident.objects.get().is_public is True
+
+
+def test_waiting_incident_reaches_team_not_subscribers(notifier, page, component):
+    make_subscriber(page, "all@example.test")
+    channel = AlertChannel.objects.create(
+        page=page,
+        name="ops",
+        notifier="recording",
+        config={"to": "ops@team.test"},
+        event_kinds=["incident.created"],
+    )
+    check = make_check(page, component, incident_needs_approval=True)
+
+    record_at(check, START, DOWN)
+
+    event = Event.from_row(events_of("incident.created")[0])
+    assert list(dispatch.recipients_for(event)) == []
+    assert dispatch.channels_for(event) == [channel]
+
+
+def test_approval_setting_can_be_changed(page, component):
+    check = make_check(page, component)
+
+    update_check(check, incident_needs_approval=True)
+
+    check.refresh_from_db()
+    assert check.incident_needs_approval is True
+
+
+def test_result_stamped_ahead_still_opens_incident(page, component):
+    check = make_check(page, component)
+    ahead = datetime.now(UTC) + timedelta(minutes=10)
+
+    record_at(check, ahead, DOWN)
+
+    incident = Incident.objects.get()
+    assert incident.started_at < ahead

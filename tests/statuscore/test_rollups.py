@@ -295,3 +295,75 @@ def test_periodic_task_rolls_up_then_deletes(page, settings):
     day = CheckRollupDay.objects.get(bucket_start=old_day)
     assert day.known_seconds == 86400
     assert day.checks_count == 288
+
+
+def test_maintenance_started_early_is_excluded_from_its_start(check, component):
+    add_results(check, DAY_START, at(9, 30))
+    add_results(check, at(9, 30), at(11), "down")
+    add_results(check, at(11), DAY_END)
+    maintenance = Maintenance.objects.create(
+        page=check.page,
+        name="Database upgrade",
+        status=MaintenanceStatus.COMPLETED,
+        scheduled_for=at(10),
+        scheduled_until=at(11),
+        started_at=at(9, 30),
+        completed_at=at(11),
+    )
+    maintenance.components.add(component)
+
+    rollup_results(since=DAY_START, until=DAY_END, now=NOW)
+
+    day = CheckRollupDay.objects.get(uptime_check=check)
+    assert day.maintenance_seconds == 5400
+    assert day.down_seconds == 0
+
+
+def test_maintenance_completed_late_is_excluded_to_its_end(check, component):
+    add_results(check, DAY_START, at(10))
+    add_results(check, at(10), at(11, 1), "down")
+    add_results(check, at(11, 1), DAY_END)
+    maintenance = Maintenance.objects.create(
+        page=check.page,
+        name="Database upgrade",
+        status=MaintenanceStatus.COMPLETED,
+        scheduled_for=at(10),
+        scheduled_until=at(11),
+        started_at=at(10),
+        completed_at=at(11, 1),
+    )
+    maintenance.components.add(component)
+
+    rollup_results(since=DAY_START, until=DAY_END, now=NOW)
+
+    day = CheckRollupDay.objects.get(uptime_check=check)
+    assert day.maintenance_seconds == 3660
+    assert day.down_seconds == 0
+
+
+def test_maintenance_cancelled_midway_is_excluded_until_cancelled(check, component):
+    add_results(check, DAY_START, DAY_END)
+    held = Maintenance.objects.create(
+        page=check.page,
+        name="Database upgrade",
+        status=MaintenanceStatus.CANCELLED,
+        scheduled_for=at(10),
+        scheduled_until=at(12),
+        started_at=at(10),
+        cancelled_at=at(10, 20),
+    )
+    held.components.add(component)
+    never = Maintenance.objects.create(
+        page=check.page,
+        name="Called off",
+        status=MaintenanceStatus.CANCELLED,
+        scheduled_for=at(14),
+        scheduled_until=at(15),
+        cancelled_at=at(9),
+    )
+    never.components.add(component)
+
+    rollup_results(since=DAY_START, until=DAY_END, now=NOW)
+
+    day = CheckRollupDay.objects.get(uptime_check=check)
+    assert day.maintenance_seconds == 1200

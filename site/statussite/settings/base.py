@@ -254,6 +254,11 @@ STATUSCORE_DISABLE_AFTER_FAILURES = env_int(
 STATUSCORE_MAINTENANCE_REMINDER = env_int(
     "STATUSCORE_MAINTENANCE_REMINDER", 3600, minimum=0
 )
+# Days ahead for which the scheduler creates the occurrences of recurring
+# maintenance windows.
+STATUSCORE_MAINTENANCE_SERIES_AHEAD = env_int(
+    "STATUSCORE_MAINTENANCE_SERIES_AHEAD", 30, minimum=1
+)
 
 # Fernet keys for notifier secrets; the first encrypts, all decrypt. Empty
 # derives one key from SECRET_KEY (see docs/notifications.md).
