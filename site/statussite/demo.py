@@ -161,8 +161,8 @@ def _past_incident(page: Page, component: Component) -> None:
     if page.incidents.filter(name=name).exists():
         return
 
-    # Backfilled resolution times are not supported yet, so the incident
-    # is resolved now and starts two hours earlier.
+    # A past incident: it started two hours ago and was resolved half an
+    # hour ago, with an update at each end of its timeline.
     started_at = timezone.now() - timedelta(hours=2)
     incident = services.create_incident(
         page,
@@ -175,6 +175,7 @@ def _past_incident(page: Page, component: Component) -> None:
         incident,
         status=IncidentStatus.RESOLVED,
         body="A slow disk was replaced; response times are back to normal.",
+        display_at=started_at + timedelta(minutes=90),
     )
 
 

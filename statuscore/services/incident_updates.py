@@ -18,7 +18,12 @@ from django.utils import timezone
 from statuscore.events import EventKind
 from statuscore.exceptions import ValidationFailed
 from statuscore.models import Incident, IncidentStatus, IncidentUpdate
-from statuscore.services.incidents import _check_times, _emit, _require_body
+from statuscore.services.incidents import (
+    _check_display_at,
+    _check_times,
+    _emit,
+    _require_body,
+)
 from statuscore.services.validation import require_aware, require_choice, require_past
 
 __all__ = ["delete_incident_update", "edit_incident_update"]
@@ -26,14 +31,23 @@ __all__ = ["delete_incident_update", "edit_incident_update"]
 logger = logging.getLogger(__name__)
 
 
-def _follow_latest_update(incident: Incident) -> None:
+def _follow_latest_update(
+    incident: Incident, moved: IncidentUpdate | None = None
+) -> None:
     """Give the incident the status of its latest update.
 
     A resolved incident keeps its resolution time unless the latest update
-    changes; an incident no longer resolved loses it.
+    changes, or is ``moved``, the update whose time an editor changed. An
+    incident no longer resolved loses its resolution time.
     """
     latest = incident.updates.order_by("-display_at", "-id").first()
-    if latest is None or latest.status == incident.status:
+    if latest is None:
+        return
+    if latest.status == incident.status:
+        if moved is not None and moved.pk == latest.pk and incident.is_resolved:
+            incident.resolved_at = latest.display_at
+            _check_times(incident.started_at, incident.resolved_at)
+            incident.save()
         return
 
     incident.status = latest.status
@@ -67,7 +81,8 @@ def edit_incident_update(
     ``incident.update_edited``.
 
     Only the arguments given change, and ``edited_at`` records when. A
-    ``display_at`` must carry an offset and may not lie in the future.
+    ``display_at`` must carry an offset and lie between the incident's
+    start and now.
     Emits nothing when nothing changed.
     """
     if body is not None:
@@ -79,6 +94,7 @@ def edit_incident_update(
     require_past("display_at", display_at, now)
 
     update = IncidentUpdate.objects.select_for_update().get(pk=update.pk)
+    _check_display_at(update.incident, display_at)
     changed = []
     for field, value in (
         ("body", body),
@@ -94,7 +110,7 @@ def edit_incident_update(
     update.edited_at = now
     update.save()
     incident = Incident.objects.select_for_update().get(pk=update.incident_id)
-    _follow_latest_update(incident)
+    _follow_latest_update(incident, update if "display_at" in changed else None)
     _touch(incident, now)
 
     _emit(

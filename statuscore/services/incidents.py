@@ -67,6 +67,15 @@ def _check_times(started_at: datetime, resolved_at: datetime | None) -> None:
         )
 
 
+def _check_display_at(incident: Incident, display_at: datetime | None) -> None:
+    """Raise ``ValidationFailed`` when an update would show before the
+    incident started."""
+    if display_at is not None and display_at < incident.started_at:
+        raise ValidationFailed.for_field(
+            "display_at", "An update cannot come before the incident started."
+        )
+
+
 def _require_body(body: str, message: str) -> None:
     if not isinstance(body, str) or not body.strip():
         raise ValidationFailed.for_field("body", message)
@@ -295,10 +304,10 @@ def post_incident_update(
     removed from the incident and keep their current status. Every key of
     ``component_statuses`` must then be in ``components``.
 
-    ``display_at`` is the time the update shows, now by default; it must
-    carry an offset, may not lie in the future, and becomes the resolution
-    time when the update resolves the incident. ``notify_subscribers``
-    False sends subscribers nothing for this update.
+    ``display_at`` is the time the update shows, now by default. It must
+    carry an offset and lie between the incident's start and now, and it
+    becomes the resolution time when the update resolves the incident.
+    ``notify_subscribers`` False sends subscribers nothing for this update.
 
     Emits ``incident.resolved`` when the update resolves the incident and
     ``incident.updated`` otherwise. The event's ``component_ids`` lists the
@@ -312,6 +321,7 @@ def post_incident_update(
     require_aware("display_at", display_at)
     now = timezone.now()
     require_past("display_at", display_at, now)
+    _check_display_at(incident, display_at)
     shown_at = display_at or now
 
     incident.status = status

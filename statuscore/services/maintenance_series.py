@@ -321,7 +321,6 @@ def create_series_occurrences(now: datetime | None = None) -> list[int]:
         with transaction.atomic():
             series = (
                 MaintenanceSeries.objects.select_for_update()
-                .select_related("page")
                 .filter(pk=series_id, is_active=True)
                 .first()
             )

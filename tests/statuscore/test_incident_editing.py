@@ -637,3 +637,48 @@ def test_editing_an_update_moves_incident_time(incident):
 
     incident.refresh_from_db()
     assert incident.updated_at > before
+
+
+def test_moving_the_resolving_update_moves_resolution(page):
+    now = timezone.now()
+    incident = services.create_incident(
+        page, "Outage", body="Down.", started_at=now - timedelta(hours=3)
+    )
+    resolving = services.post_incident_update(
+        incident, status="resolved", body="Fixed.", display_at=now - timedelta(hours=1)
+    )
+    earlier = now - timedelta(hours=2)
+
+    services.edit_incident_update(resolving, display_at=earlier)
+
+    incident.refresh_from_db()
+    assert incident.resolved_at == earlier
+
+
+def test_resolving_update_cannot_move_before_start(page):
+    now = timezone.now()
+    incident = services.create_incident(
+        page, "Outage", body="Down.", started_at=now - timedelta(hours=1)
+    )
+    resolving = services.post_incident_update(incident, status="resolved", body="Ok.")
+
+    with pytest.raises(ValidationFailed) as error:
+        services.edit_incident_update(resolving, display_at=now - timedelta(hours=2))
+
+    resolving.refresh_from_db()
+    incident.refresh_from_db()
+    assert list(error.value.errors) == ["display_at"]
+    assert resolving.display_at > now - timedelta(hours=1)
+    assert incident.status == IncidentStatus.RESOLVED
+
+
+def test_update_before_start_is_rejected(incident):
+    before_start = incident.started_at - timedelta(minutes=5)
+
+    with pytest.raises(ValidationFailed) as error:
+        services.post_incident_update(
+            incident, status="identified", body="Early.", display_at=before_start
+        )
+
+    assert list(error.value.errors) == ["display_at"]
+    assert incident.updates.count() == 1
