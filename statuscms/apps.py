@@ -9,4 +9,4 @@ class StatusCmsConfig(AppConfig):
     def ready(self) -> None:
         from statuscms import signals
 
-        signals.connect()
+        signals.connect(self)

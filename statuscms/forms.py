@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils.html import format_html
 
 from statuscms.incident_templates import IncidentTemplate
-from statuscms.scope import visible_pages
+from statuscms.scope import writable_organizations
 from statuscms.zoned import LocalDateTimeField, PageZoneFormMixin
 from statuscore.exceptions import ValidationFailed
 from statuscore.models import (
@@ -299,7 +299,7 @@ class IncidentCreateForm(
     def __init__(self, *args, for_user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if for_user is not None:
-            pages = visible_pages(for_user)
+            pages = writable_pages(for_user)
             self.fields["page"].queryset = pages
             self.fields["components"].queryset = Component.objects.filter(
                 page__in=pages
@@ -341,13 +341,19 @@ class IncidentCreateForm(
         return cleaned_data
 
 
+def writable_pages(user) -> QuerySet[Page]:
+    """Return the pages of the organisations where ``user`` may write."""
+    return Page.objects.filter(organization__in=writable_organizations(user))
+
+
 def templates_for(user) -> QuerySet[IncidentTemplate]:
-    """Return the incident templates ``user`` may use: those of their pages and
-    those without a page."""
+    """Return the incident templates ``user`` may use: those of the pages of
+    organisations where they may write incidents, and those without a page."""
     templates = IncidentTemplate.objects.select_related("page")
     if user is None:
         return templates
-    return templates.filter(Q(page__isnull=True) | Q(page__in=visible_pages(user)))
+    writable = writable_organizations(user)
+    return templates.filter(Q(page__isnull=True) | Q(page__organization__in=writable))
 
 
 class IncidentUpdateForm(AffectedComponentsMixin, forms.ModelForm):

@@ -23,8 +23,16 @@ class IncidentTemplateForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if self.for_user is not None and "page" in self.fields:
-            self.fields["page"].queryset = visible_pages(self.for_user)
+        user = self.for_user
+        if user is None or "page" not in self.fields:
+            return
+
+        self.fields["page"].queryset = visible_pages(user)
+        if not user.is_superuser:
+            # A template without a page belongs to no organisation, so only
+            # a superuser could find it again.
+            self.fields["page"].required = True
+            self.fields["page"].help_text = "The page the template is offered on."
 
 
 class IncidentTemplate(models.Model):
@@ -32,7 +40,7 @@ class IncidentTemplate(models.Model):
 
     ``page``, when set, limits the template to one status page and
     preselects that page on the add form. A template without a page is
-    offered on every page.
+    offered on every page, and only a superuser can create or edit one.
     """
 
     name = models.CharField(

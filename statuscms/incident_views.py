@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from django import forms
 from django.db import transaction
 from django.forms.utils import ErrorDict
-from django.http import Http404
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from wagtail.admin.views import generic
@@ -33,6 +32,10 @@ from statuscms.incident_forms import (
     IncidentUpdateEditForm,
 )
 from statuscms.incident_templates import IncidentTemplate
+from statuscms.permissions import (
+    OrganizationScopedViewMixin,
+    OrganizationScopedViewSetMixin,
+)
 from statuscms.scope import visible_pages
 from statuscms.service_views import (
     ObjectFormView,
@@ -68,7 +71,12 @@ class IncidentIndexView(PageScopedIndexMixin, generic.IndexView):
     pass
 
 
-class IncidentCreateView(UserFormKwargsMixin, ServiceFormMixin, generic.CreateView):
+class IncidentCreateView(
+    OrganizationScopedViewMixin,
+    UserFormKwargsMixin,
+    ServiceFormMixin,
+    generic.CreateView,
+):
     """Open an incident, or record a past one, pre-filled by ``?template=<id>``."""
 
     def get_initial(self):
@@ -107,6 +115,11 @@ class IncidentCreateView(UserFormKwargsMixin, ServiceFormMixin, generic.CreateVi
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
+        template = self.requested_template
+        if template is not None and template.page_id is not None:
+            # The scoping mixin preselects a page only when the user has one,
+            # so the template's page is set again after it.
+            form.initial["page"] = template.page_id
         if self.template_error is not None:
             # An unbound form runs no validation, so the error is set directly.
             form._errors = ErrorDict(
@@ -398,29 +411,22 @@ class IncidentViewSet(ServiceViewSet):
         ]
 
 
-class TemplateScopedMixin:
-    """Find only the templates the user may use, so others are not found."""
-
-    def get_object(self, queryset=None):
-        template = super().get_object(queryset)
-        if not templates_for(self.request.user).filter(pk=template.pk).exists():
-            raise Http404("No incident template has this id.")
-        return template
+class IncidentTemplateCreateView(OrganizationScopedViewMixin, snippet_views.CreateView):
+    def get_object(self, *args, **kwargs):
+        # The add view has no object yet, so the mixin's visibility check,
+        # which needs one, is skipped here.
+        return snippet_views.CreateView.get_object(self, *args, **kwargs)
 
 
-class IncidentTemplateEditView(TemplateScopedMixin, snippet_views.EditView):
-    pass
-
-
-class IncidentTemplateDeleteView(TemplateScopedMixin, snippet_views.DeleteView):
-    pass
-
-
-class IncidentTemplateViewSet(snippet_views.SnippetViewSet):
+class IncidentTemplateViewSet(
+    OrganizationScopedViewSetMixin, snippet_views.SnippetViewSet
+):
     """Incident templates, as a snippet under the "Status" menu.
 
-    Non-superusers see the templates of their organisations' pages and
-    those without a page.
+    Every screen shows only the templates of the user's organisations'
+    pages. A template without a page, which only a superuser can create,
+    is managed by superusers and offered to everyone on the incident add
+    form.
     """
 
     model = IncidentTemplate
@@ -429,8 +435,9 @@ class IncidentTemplateViewSet(snippet_views.SnippetViewSet):
     add_to_reference_index = False
     list_display = ["name", "title", "impact", "page"]
     filterset_class = page_filterset(IncidentTemplate, ["page", "impact"])
-    edit_view_class = IncidentTemplateEditView
-    delete_view_class = IncidentTemplateDeleteView
+    add_view_class = IncidentTemplateCreateView
 
-    def get_queryset(self, request):
-        return templates_for(request.user)
+    def register_chooser_viewset(self) -> None:
+        # No model refers to a template, so no chooser is needed, and none
+        # is registered that could list another organisation's templates.
+        pass

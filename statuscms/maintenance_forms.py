@@ -12,8 +12,12 @@ from datetime import timedelta
 
 from django import forms
 
-from statuscms.forms import NOTIFY_HELP, OnlyPageDefaultMixin, PageComponentsField
-from statuscms.scope import visible_pages
+from statuscms.forms import (
+    NOTIFY_HELP,
+    OnlyPageDefaultMixin,
+    PageComponentsField,
+    writable_pages,
+)
 from statuscms.zoned import LocalDateTimeField, PageZoneFormMixin
 from statuscore.models import (
     Component,
@@ -53,10 +57,10 @@ WEEK_OF_MONTH_CHOICES = [
 
 
 def _scope_to_user(form: forms.BaseForm, user) -> None:
-    """Offer only the pages, and their components, that ``user`` may see."""
+    """Offer only the pages, and their components, that ``user`` may write."""
     if user is None:
         return
-    pages = visible_pages(user)
+    pages = writable_pages(user)
     if "page" in form.fields:
         form.fields["page"].queryset = pages
         only = list(pages[:2])

@@ -9,6 +9,10 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.models import Page
 
+from statuscms.organization_models import (  # noqa: F401 (registers the models)
+    OrganizationGroup,
+    OrganizationLogEntry,
+)
 from statuscms.overview import load_page_overview
 from statuscms.page_forms import StatusPageForm
 from statuscms.subscribe import handle_subscribe, subscribe_forms

@@ -16,7 +16,7 @@ from wagtail.admin.forms import WagtailAdminPageForm
 
 from statuscore import services
 from statuscore.exceptions import ValidationFailed
-from statuscore.models import Organization
+from statuscore.models import Organization, Role
 from statuscore.models import Page as CorePage
 from statuscore.plugins import get_notifiers
 from statuscore.services.validation import full_clean
@@ -82,16 +82,31 @@ class StatusPageForm(WagtailAdminPageForm):
             "Leave empty to create a new one, named after the title and using "
             "this page's slug."
         )
-        organizations = list(Organization.objects.all()[:2])
+        owned = self._owned_organizations()
+        self.fields["organization"].queryset = owned
+        organizations = list(owned[:2])
         if len(organizations) == 1:
             self.fields["organization"].initial = organizations[0].pk
 
     def _limit_core_pages(self) -> None:
-        """Offer only core pages that no other status page shows."""
+        """Offer only core pages that no other status page shows, of the
+        organisations the user owns."""
         free = Q(cms_page__isnull=True)
         if self.instance.core_page_id is not None:
             free |= Q(pk=self.instance.core_page_id)
-        self.fields["core_page"].queryset = CorePage.objects.filter(free)
+        self.fields["core_page"].queryset = CorePage.objects.filter(
+            free, organization__in=self._owned_organizations()
+        )
+
+    def _owned_organizations(self):
+        """Return the organisations whose pages the user may set up: every
+        one for a superuser, those they own for anyone else."""
+        user = getattr(self, "for_user", None)
+        if user is not None and user.is_superuser:
+            return Organization.objects.all()
+        return Organization.objects.filter(
+            memberships__user=user, memberships__role=Role.OWNER
+        )
 
     def clean(self):
         cleaned_data = super().clean()
@@ -116,7 +131,7 @@ class StatusPageForm(WagtailAdminPageForm):
         if chosen is not None:
             return chosen
 
-        organizations = list(Organization.objects.all()[:2])
+        organizations = list(self._owned_organizations()[:2])
         if len(organizations) == 1:
             return organizations[0]
         if not organizations:

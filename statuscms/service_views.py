@@ -23,6 +23,7 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from statuscms.forms import add_service_errors
+from statuscms.permissions import OrganizationScopedViewSetMixin
 from statuscms.scope import visible_pages
 from statuscore.exceptions import ValidationFailed
 
@@ -68,9 +69,12 @@ class ServiceFormMixin:
         return f"user:{self.request.user.pk}"
 
 
-class ServiceViewSet(ModelViewSet):
+class ServiceViewSet(OrganizationScopedViewSetMixin, ModelViewSet):
     """A ModelViewSet for a statuscore model, without copy view, and without
     delete view unless ``delete_view_enabled`` is set.
+
+    Every view the viewset builds shows only the objects of the user's
+    organisations.
 
     A viewset that enables deleting gives a ``delete_view_class`` whose
     ``delete_action`` calls a service. The model is left out of Wagtail's

@@ -23,6 +23,10 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
+from statuscms.permissions import (
+    OrganizationScopedViewMixin,
+    OrganizationScopedViewSetMixin,
+)
 from statuscms.scope import visible_pages
 from statuscore.exceptions import ValidationFailed
 from statuscore.models import Page, Subscriber
@@ -105,7 +109,12 @@ class SubscriberImportForm(forms.Form):
             raise forms.ValidationError("Save the file as UTF-8 text.") from None
 
 
-class SubscriberImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
+class SubscriberImportView(
+    OrganizationScopedViewMixin,
+    PermissionCheckedMixin,
+    WagtailAdminTemplateMixin,
+    FormView,
+):
     model = Subscriber
     permission_required = "add"
     form_class = SubscriberImportForm
@@ -154,15 +163,18 @@ class SubscriberImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Fo
         return HttpResponseRedirect(reverse("status_subscribers:index"))
 
 
-class SubscriberExportView(PermissionCheckedMixin, View):
-    """Download subscribers as CSV, all or those of ``?page=<id>``."""
+class SubscriberExportView(OrganizationScopedViewMixin, PermissionCheckedMixin, View):
+    """Download subscribers as CSV, all or those of ``?page=<id>``, of the
+    organisations where the user's role may change subscribers."""
 
     model = Subscriber
     permission_required = "change"
 
     def get(self, request):
         subscribers = (
-            Subscriber.objects.filter(page__in=visible_pages(request.user))
+            Subscriber.objects.filter(
+                page__organization__in=self.permitted_organizations()
+            )
             .select_related("page")
             .prefetch_related("components")
             .order_by("page", "id")
@@ -180,7 +192,7 @@ class SubscriberExportView(PermissionCheckedMixin, View):
         return response
 
 
-class SubscriberViewSet(ModelViewSet):
+class SubscriberViewSet(OrganizationScopedViewSetMixin, ModelViewSet):
     """A read-only listing of subscribers, with import and export."""
 
     model = Subscriber
@@ -225,6 +237,14 @@ class SubscriberViewSet(ModelViewSet):
         return super().get_common_view_kwargs(
             add_url_name=None, edit_url_name=None, delete_url_name=None, **kwargs
         )
+
+    @property
+    def url_finder_class(self):
+        """Link logged subscribers to their inspect screen, the only screen
+        of one subscriber."""
+        finder = super().url_finder_class
+        finder.edit_url_name = self.get_url_name("inspect")
+        return finder
 
     def get_urlpatterns(self):
         # Built here rather than filtered from super(), which would build the

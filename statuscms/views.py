@@ -1,7 +1,9 @@
 """Admin screens for components and checks, and the "Status" menu that
 groups them with incidents, maintenances and subscribers.
 
-Wagtail's generic views save the model form. These views replace
+Wagtail's generic views save the model form. Each screen lists and opens
+only the objects of the user's organisations
+(``statuscms.permissions``). These views replace
 ``save_instance`` with calls to ``statuscore.services``, so every change
 from the admin is validated by the core and recorded with its event. A
 ``ValidationFailed`` from a service rolls back the whole save and shows on

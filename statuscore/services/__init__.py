@@ -52,8 +52,10 @@ from statuscore.services.maintenances import (
 )
 from statuscore.services.pages import (
     add_member,
+    change_member_role,
     create_organization,
     create_page,
+    remove_member,
     update_page,
 )
 
@@ -71,6 +73,7 @@ __all__ = [
     "update_incident",
     "update_maintenance_series",
     "cancel_maintenance",
+    "change_member_role",
     "complete_maintenance",
     "create_alert_channel",
     "create_organization",
@@ -85,6 +88,7 @@ __all__ = [
     "record_push",
     "record_result",
     "regenerate_push_token",
+    "remove_member",
     "run_due_maintenances",
     "schedule_maintenance",
     "set_component_status",

@@ -6,9 +6,10 @@ import logging
 
 from django.db import transaction
 
-from statuscore.exceptions import ValidationFailed
+from statuscore.exceptions import NotFound, ValidationFailed
 from statuscore.models import Membership, Organization, Page, Role
 from statuscore.services.validation import full_clean, require_choice
+from statuscore.signals import membership_changed
 
 logger = logging.getLogger(__name__)
 
@@ -25,13 +26,99 @@ def create_organization(name: str, slug: str, *, owner=None) -> Organization:
     return organization
 
 
+@transaction.atomic
 def add_member(organization: Organization, user, role: str) -> Membership:
-    """Give ``user`` a role in the organisation, replacing any earlier role."""
+    """Give ``user`` a role in the organisation, replacing any earlier role.
+
+    Sends ``membership_changed``, so the admin's groups follow in the same
+    transaction. Raises ``ValidationFailed`` naming ``role`` for an unknown
+    role, or when the change would leave the organisation without an owner.
+    """
     require_choice("role", role, Role)
-    membership, _ = Membership.objects.update_or_create(
+    existing = (
+        Membership.objects.select_for_update()
+        .filter(organization=organization, user=user)
+        .first()
+    )
+    if existing is not None and existing.role == Role.OWNER and role != Role.OWNER:
+        _require_another_owner(existing, "role")
+
+    membership, created = Membership.objects.update_or_create(
         organization=organization, user=user, defaults={"role": role}
     )
+
+    membership_changed.send(
+        sender=Membership,
+        organization=organization,
+        user=user,
+        role=role,
+        previous_role=None if existing is None else existing.role,
+    )
+    logger.info(
+        "User %s %s organization %s as %s",
+        user.pk,
+        "added to" if created else "changed in",
+        organization.pk,
+        role,
+    )
     return membership
+
+
+def change_member_role(organization: Organization, user, role: str) -> Membership:
+    """Change the role of an existing member.
+
+    Raises ``NotFound`` when ``user`` is not a member, and
+    ``ValidationFailed`` as :func:`add_member` does.
+    """
+    if not Membership.objects.filter(organization=organization, user=user).exists():
+        raise NotFound(
+            f"User {user.pk} is not a member of organization {organization.pk}."
+        )
+    return add_member(organization, user, role)
+
+
+@transaction.atomic
+def remove_member(organization: Organization, user) -> None:
+    """Remove ``user`` from the organisation, with the admin access it gave.
+
+    Raises ``NotFound`` when ``user`` is not a member, and
+    ``ValidationFailed`` naming ``user`` when they are its last owner.
+    """
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(organization=organization, user=user)
+        .first()
+    )
+    if membership is None:
+        raise NotFound(
+            f"User {user.pk} is not a member of organization {organization.pk}."
+        )
+    if membership.role == Role.OWNER:
+        _require_another_owner(membership, "user")
+
+    membership.delete()
+
+    membership_changed.send(
+        sender=Membership,
+        organization=organization,
+        user=user,
+        role=None,
+        previous_role=membership.role,
+    )
+    logger.info("User %s removed from organization %s", user.pk, organization.pk)
+
+
+def _require_another_owner(membership: Membership, field: str) -> None:
+    """Raise ``ValidationFailed`` on ``field`` unless another owner remains,
+    because an organisation without an owner cannot manage its members."""
+    others = Membership.objects.filter(
+        organization_id=membership.organization_id, role=Role.OWNER
+    ).exclude(pk=membership.pk)
+    if not others.exists():
+        raise ValidationFailed.for_field(
+            field,
+            "This is the organisation's last owner; make another member owner first.",
+        )
 
 
 @transaction.atomic

@@ -30,35 +30,6 @@ def admin_client(client, superuser):
 
 EDITOR_PASSWORD = "a long editor password"
 
-# TODO: remove once statuscore.services.add_member gives an editor Wagtail
-# admin access and the editor role's permissions by itself.
-EDITOR_PERMISSIONS = [
-    ("wagtailadmin", "admin", "access_admin"),
-    *[
-        ("statuscore", model, f"{action}_{model}")
-        for model in ("incident", "maintenance", "maintenanceseries")
-        for action in ("add", "change", "delete", "view")
-    ],
-    ("statuscore", "component", "view_component"),
-    *[
-        ("statuscms", "incidenttemplate", f"{action}_incidenttemplate")
-        for action in ("add", "change", "delete", "view")
-    ],
-]
-
-
-def grant_editor_permissions(user) -> None:
-    from django.contrib.auth.models import Permission
-
-    for app_label, model, codename in EDITOR_PERMISSIONS:
-        permission = Permission.objects.get(
-            content_type__app_label=app_label,
-            content_type__model=model,
-            codename=codename,
-        )
-        user.user_permissions.add(permission)
-
-
 @pytest.fixture
 def editor(organization):
     """A non-superuser with the editor role in ``organization``."""
@@ -69,7 +40,6 @@ def editor(organization):
         username="editor-a", email="editor-a@example.test", password=EDITOR_PASSWORD
     )
     services.add_member(organization, user, Role.EDITOR)
-    grant_editor_permissions(user)
     return user
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('statuscms', '0001_initial'),
+        ('statuscms', '0002_organization_groups_and_log'),
         ('statuscore', '0012_delivery_due_index'),
     ]
 
