@@ -221,4 +221,5 @@ from statuscms.drafts import (  # noqa: E402,F401
     IncidentDraft,
     IncidentReview,
 )
+from statuscms.incident_templates import IncidentTemplate  # noqa: E402,F401
 from statuscms.postmortems import IncidentPostmortem  # noqa: E402,F401

@@ -1,4 +1,5 @@
-"""Admin screens for components, incidents and checks, built on Wagtail's ModelViewSet.
+"""Admin screens for components and checks, and the "Status" menu that
+groups them with incidents, maintenances and subscribers.
 
 Wagtail's generic views save the model form. Each screen lists and opens
 only the objects of the user's organisations
@@ -7,16 +8,14 @@ only the objects of the user's organisations
 from the admin is validated by the core and recorded with its event. A
 ``ValidationFailed`` from a service rolls back the whole save and shows on
 the form. Deleting and copying are turned off, because no service deletes
-components or incidents.
+components.
 """
 
 from __future__ import annotations
 
-import logging
-
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.log_actions import log
 
 from statuscms.check_forms import CheckCreateForm, CheckEditForm
@@ -25,62 +24,16 @@ from statuscms.forms import (
     ComponentEditForm,
     ComponentGroupCreateForm,
     ComponentGroupEditForm,
-    IncidentCreateForm,
-    IncidentUpdateForm,
-    add_service_errors,
 )
-from statuscms.permissions import OrganizationScopedViewSetMixin
+from statuscms.incident_views import IncidentTemplateViewSet, IncidentViewSet
+from statuscms.maintenance_views import MaintenanceSeriesViewSet, MaintenanceViewSet
+from statuscms.service_views import ServiceFormMixin, ServiceViewSet
 from statuscms.subscriber_admin import SubscriberViewSet
 from statuscore import services
-from statuscore.exceptions import ValidationFailed
-from statuscore.models import Check, Component, ComponentGroup, Incident
+from statuscore.models import Check, Component, ComponentGroup
 from statuscore.plugins import get_checkers
 
-__all__ = ["StatusViewSetGroup"]
-
-logger = logging.getLogger(__name__)
-
-
-class ServiceFormMixin:
-    """Show a ``ValidationFailed`` raised by ``save_instance`` on the form.
-
-    The generic ``form_valid`` runs ``save_instance`` inside
-    ``transaction.atomic``, so when the error leaves it nothing of the
-    save is stored.
-    """
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationFailed as error:
-            logger.info(
-                "Admin save of %s %s by user %s failed validation: %s",
-                self.model.__name__,
-                getattr(self.object, "pk", None),
-                self.request.user.pk,
-                error,
-            )
-            add_service_errors(form, error)
-            self.produced_error_code = "validation_error"
-            self.produced_error_message = self.get_error_message()
-            return self.form_invalid(form)
-
-    def source(self) -> str:
-        """Return who decided a status change, in the services' ``source`` form."""
-        return f"user:{self.request.user.pk}"
-
-
-def _component_statuses(components, status: str | None) -> dict[Component, str]:
-    """Map each component to ``status``, or to its current status if None.
-
-    Call it inside the transaction that saves. It locks the rows, so a
-    monitor cannot change a status between this read and the incident's
-    write, which would otherwise write the old status back.
-    """
-    locked = Component.objects.select_for_update().filter(
-        pk__in=[component.pk for component in components]
-    )
-    return {component: status or component.status for component in locked}
+__all__ = ["ServiceFormMixin", "ServiceViewSet", "StatusViewSetGroup"]
 
 
 class ComponentIndexView(generic.IndexView):
@@ -160,25 +113,6 @@ class ComponentGroupEditView(ServiceFormMixin, generic.EditView):
         return group
 
 
-class ServiceViewSet(OrganizationScopedViewSetMixin, ModelViewSet):
-    """A ModelViewSet for a statuscore model, without delete and copy views.
-
-    Every view shows only the objects of the user's organisations. The
-    model is left out of Wagtail's reference index, so that saves by
-    services do not also write index rows.
-    """
-
-    add_to_reference_index = False
-    copy_view_enabled = False
-    search_backend_name = None
-
-    def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(delete_url_name=None, **kwargs)
-
-    def get_urlpatterns(self):
-        return [url for url in super().get_urlpatterns() if url.name != "delete"]
-
-
 class ComponentViewSet(ServiceViewSet):
     model = Component
     name = "status_components"
@@ -213,77 +147,6 @@ class ComponentGroupViewSet(ServiceViewSet):
 
     def get_form_class(self, for_update: bool = False):
         return ComponentGroupEditForm if for_update else ComponentGroupCreateForm
-
-
-class IncidentIndexView(generic.IndexView):
-    def get_base_queryset(self):
-        return super().get_base_queryset().select_related("page")
-
-
-class IncidentCreateView(ServiceFormMixin, generic.CreateView):
-    def save_instance(self) -> Incident:
-        data = self.form.cleaned_data
-        statuses = _component_statuses(data["components"], self.form.chosen_status())
-        incident = services.create_incident(
-            data["page"],
-            data["name"],
-            body=data["body"],
-            status=data["status"],
-            impact=data["impact"],
-            component_statuses=statuses,
-            actor=self.request.user,
-        )
-        log(incident, "wagtail.create", user=self.request.user)
-        return incident
-
-
-class IncidentUpdateView(ServiceFormMixin, generic.EditView):
-    """Post an update to an incident, showing its past updates above the form."""
-
-    page_title = "Post an update"
-    submit_button_label = "Post update"
-    submit_button_active_label = "Posting…"
-    success_message = "Update posted to incident '%(object)s'."
-
-    def save_instance(self) -> Incident:
-        data = self.form.cleaned_data
-        incident = Incident.objects.select_related("page").get(pk=self.object.pk)
-        statuses = _component_statuses(data["components"], self.form.chosen_status())
-        services.post_incident_update(
-            incident,
-            status=data["status"],
-            body=data["body"],
-            impact=data["impact"],
-            component_statuses=statuses,
-            components=data["components"],
-            actor=self.request.user,
-        )
-        log(incident, "wagtail.edit", user=self.request.user)
-        return incident
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["timeline"] = self.object.updates.all()
-        return context
-
-
-class IncidentViewSet(ServiceViewSet):
-    model = Incident
-    name = "status_incidents"
-    icon = "warning"
-    menu_label = "Incidents"
-
-    index_view_class = IncidentIndexView
-    add_view_class = IncidentCreateView
-    edit_view_class = IncidentUpdateView
-    edit_template_name = "statuscms/admin/incident_update.html"
-
-    list_display = ["name", "page", "status", "impact", "started_at", "resolved_at"]
-    list_filter = ["page", "status", "impact"]
-    search_fields = ["name"]
-
-    def get_form_class(self, for_update: bool = False):
-        return IncidentUpdateForm if for_update else IncidentCreateForm
 
 
 def _checker_label(check: Check) -> str:
@@ -382,14 +245,17 @@ class CheckViewSet(ServiceViewSet):
 
 
 class StatusViewSetGroup(ModelViewSetGroup):
-    """The "Status" menu: incidents, components, their groups, checks and
-    subscribers."""
+    """The "Status" menu: incidents and their templates, maintenances and
+    recurring maintenances, components, their groups, checks and subscribers."""
 
     menu_label = "Status"
     menu_icon = "info-circle"
     menu_order = 150
     items = (
         IncidentViewSet,
+        IncidentTemplateViewSet,
+        MaintenanceViewSet,
+        MaintenanceSeriesViewSet,
         ComponentViewSet,
         ComponentGroupViewSet,
         CheckViewSet,

@@ -26,3 +26,31 @@ def superuser(db):
 def admin_client(client, superuser):
     client.force_login(superuser)
     return client
+
+
+EDITOR_PASSWORD = "a long editor password"
+
+@pytest.fixture
+def editor(organization):
+    """A non-superuser with the editor role in ``organization``."""
+    from statuscore import services
+    from statuscore.models import Role
+
+    user = get_user_model().objects.create_user(
+        username="editor-a", email="editor-a@example.test", password=EDITOR_PASSWORD
+    )
+    services.add_member(organization, user, Role.EDITOR)
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    """A client signed in as ``editor`` through the admin login form."""
+    from django.urls import reverse
+
+    response = client.post(
+        reverse("wagtailadmin_login"),
+        {"username": editor.username, "password": EDITOR_PASSWORD},
+    )
+    assert response.status_code == 302, "the admin login form rejected the editor"
+    return client

@@ -20,7 +20,7 @@ from statuscore import services
 from statuscore.models import Component
 
 migration = importlib.import_module(
-    "statuscms.migrations.0002_organization_groups_and_log"
+    "statuscms.migrations.0004_organization_groups_and_log"
 )
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -32,6 +32,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from statuscms.incident_templates import IncidentTemplate
 from statuscms.organization_models import OrganizationGroup
 from statuscms.roles import role_permission_codenames
 from statuscms.scope import organization_path
@@ -215,6 +216,18 @@ def build_organisation(name: str, slug: str, domain: str) -> Organisation:
         now + timedelta(days=1, hours=1),
         components=[component],
     )
+    series = services.create_maintenance_series(
+        page,
+        f"{name} Series",
+        frequency="daily",
+        start_time=time(3, 0),
+        duration=timedelta(minutes=30),
+        time_zone="UTC",
+        starts_on=now.date(),
+    )
+    template = IncidentTemplate.objects.create(
+        name=f"{name} Template", title=f"{name} Title", body="Body", page=page
+    )
     with temporary_plugin(fake_plugin):
         check = services.create_check(page, f"{name} Check", "fake", {})
     channel = services.create_alert_channel(
@@ -245,6 +258,8 @@ def build_organisation(name: str, slug: str, domain: str) -> Organisation:
         "component": component,
         "incident": incident,
         "maintenance": maintenance,
+        "maintenance_series": series,
+        "incident_template": template,
         "check": check,
         "alert_channel": channel,
         "subscriber": subscriber,
@@ -330,6 +345,9 @@ def fill_kwargs(route: Route, organisation: Organisation) -> dict | None:
             if instance is None:
                 return None
             values[name] = instance.pk
+            refers_to_organisation = True
+        elif name == "update_pk":
+            values[name] = organisation.objects["incident"].updates.first().pk
             refers_to_organisation = True
         elif name in ("app_label", "app_name", "content_type_app_name"):
             values[name] = "wagtailcore"

@@ -77,7 +77,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
         ('contenttypes', '0002_remove_content_type_name'),
-        ('statuscms', '0001_initial'),
+        ('statuscms', '0003_incident_drafts'),
         ('statuscore', '0012_delivery_due_index'),
         ('wagtailcore', '0098_apitoken'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
