@@ -19,7 +19,7 @@ from pydantic import Field
 from statuscore.api.auth import Principal
 from statuscore.api.errors import error_responses
 from statuscore.api.v1.pagination import ListQuery, paginate, paginated
-from statuscore.api.v1.schemas import InputSchema, example
+from statuscore.api.v1.schemas import InputSchema, ObjectId, example
 from statuscore.exceptions import NotFound, PermissionDenied
 from statuscore.models import ApiKey, ApiScope, Organization
 from statuscore.services.api_keys import create_api_key, revoke_api_key
@@ -112,7 +112,7 @@ def _owned_organization(request: HttpRequest, organization_id: int) -> Organizat
     "included unless `revoked=false`. The keys themselves are never listed.",
 )
 def list_api_keys(
-    request: HttpRequest, organization_id: int, filters: Query[ApiKeyFilters]
+    request: HttpRequest, organization_id: ObjectId, filters: Query[ApiKeyFilters]
 ):
     organization = _owned_organization(request, organization_id)
 
@@ -124,7 +124,7 @@ def list_api_keys(
 
 @router.post(
     "/organizations/{organization_id}/api-keys",
-    response={201: CreatedApiKeyOut, **error_responses(404)},
+    response={201: CreatedApiKeyOut, **error_responses(400, 404, 409)},
     summary="Create an API key",
     description="Creates a key and returns it in `key`, once. The response "
     "is marked `Cache-Control: no-store`, so an `Idempotency-Key` does not "
@@ -133,7 +133,7 @@ def list_api_keys(
 def create_key(
     request: HttpRequest,
     response: HttpResponse,
-    organization_id: int,
+    organization_id: ObjectId,
     payload: ApiKeyIn,
 ):
     organization = _owned_organization(request, organization_id)
@@ -157,7 +157,7 @@ def create_key(
     description="Revokes the key at once; requests with it then get 401. "
     "The key stays listed with `revoked_at` set.",
 )
-def revoke_key(request: HttpRequest, organization_id: int, key_id: int):
+def revoke_key(request: HttpRequest, organization_id: ObjectId, key_id: ObjectId):
     organization = _owned_organization(request, organization_id)
     principal: Principal = request.auth
 

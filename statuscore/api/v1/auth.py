@@ -207,7 +207,7 @@ def _user_out(user: AbstractBaseUser) -> dict:
 @router.post(
     "/auth/register",
     auth=None,
-    response={201: RegisteredOut, **error_responses()},
+    response={201: RegisteredOut, **error_responses(400)},
     summary="Create a user account",
     description="Creates a user and signs them in. With `organization_name`, "
     "also creates that organisation with the user as its owner. An invalid "
@@ -237,7 +237,7 @@ def register(request: HttpRequest, response: HttpResponse, payload: RegisterIn):
 @router.post(
     "/auth/login",
     auth=None,
-    response={200: TokensOut, **error_responses()},
+    response={200: TokensOut, **error_responses(400)},
     summary="Sign in with username and password",
     description="Returns an access token and a refresh token. A wrong "
     "username or password is a 401 that does not say which was wrong.",
@@ -260,7 +260,7 @@ def login(request: HttpRequest, response: HttpResponse, payload: LoginIn):
 @router.post(
     "/auth/refresh",
     auth=None,
-    response={200: TokensOut, **error_responses()},
+    response={200: TokensOut, **error_responses(400)},
     summary="Exchange a refresh token for new tokens",
     description="Returns a new access token and a new refresh token; the "
     "refresh token sent stops working. Sending a refresh token that was "
@@ -281,7 +281,7 @@ def refresh(request: HttpRequest, response: HttpResponse, payload: RefreshIn):
 @router.post(
     "/auth/logout",
     auth=None,
-    response={204: None, **error_responses()},
+    response={204: None, **error_responses(400)},
     summary="Sign out",
     description="Revokes the refresh token and every token of the same "
     "sign-in, including access tokens issued with it.",
