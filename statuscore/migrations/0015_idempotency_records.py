@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('statuscore', '0013_api_keys_refresh_tokens'),
+        ('statuscore', '0014_api_keys_refresh_tokens'),
     ]
 
     operations = [

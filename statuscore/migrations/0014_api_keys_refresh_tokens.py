@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('statuscore', '0012_delivery_due_index'),
+        ('statuscore', '0013_editorial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
