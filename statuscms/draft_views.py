@@ -19,6 +19,7 @@ from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 
 from statuscms.drafts import IncidentDraft
 from statuscms.forms import add_service_errors
+from statuscms.permissions import OrganizationScopedViewSetMixin
 from statuscms.scope import visible_pages
 from statuscore.exceptions import ValidationFailed
 from statuscore.models import Component, Incident
@@ -119,8 +120,16 @@ class IncidentDraftEditView(VisibleDraftMixin, PublishErrorsMixin, EditView):
     pass
 
 
-class IncidentDraftViewSet(SnippetViewSet):
+class IncidentDraftViewSet(OrganizationScopedViewSetMixin, SnippetViewSet):
+    """Incident drafts, limited to the user's organisations and roles.
+
+    Copying is off, because a copy of a published draft would carry its
+    revision history to a new object, and no chooser is registered, because
+    no model refers to a draft.
+    """
+
     model = IncidentDraft
+    copy_view_enabled = False
     icon = "edit"
     menu_label = "Incident drafts"
     menu_order = 250
@@ -168,6 +177,9 @@ class IncidentDraftViewSet(SnippetViewSet):
         ],
         base_form_class=IncidentDraftForm,
     )
+
+    def register_chooser_viewset(self) -> None:
+        pass
 
     def get_queryset(self, request):
         return IncidentDraft.objects.filter(

@@ -411,13 +411,6 @@ class IncidentViewSet(ServiceViewSet):
         ]
 
 
-class IncidentTemplateCreateView(OrganizationScopedViewMixin, snippet_views.CreateView):
-    def get_object(self, *args, **kwargs):
-        # The add view has no object yet, so the mixin's visibility check,
-        # which needs one, is skipped here.
-        return snippet_views.CreateView.get_object(self, *args, **kwargs)
-
-
 class IncidentTemplateViewSet(
     OrganizationScopedViewSetMixin, snippet_views.SnippetViewSet
 ):
@@ -435,7 +428,6 @@ class IncidentTemplateViewSet(
     add_to_reference_index = False
     list_display = ["name", "title", "impact", "page"]
     filterset_class = page_filterset(IncidentTemplate, ["page", "impact"])
-    add_view_class = IncidentTemplateCreateView
 
     def register_chooser_viewset(self) -> None:
         # No model refers to a template, so no chooser is needed, and none

@@ -185,6 +185,11 @@ class OrganizationScopedViewMixin:
 
     def get_object(self, *args, **kwargs):
         instance = super().get_object(*args, **kwargs)
+        if instance is None or instance.pk is None:
+            # An add view has no stored object yet; its form's choices are
+            # limited to the permitted organisations instead.
+            return instance
+
         user = self.request.user
         require_visible(instance, user)
         organization_id = organization_id_of(instance)

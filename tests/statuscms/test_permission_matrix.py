@@ -32,6 +32,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from statuscms.drafts import DraftKind, IncidentDraft
 from statuscms.incident_templates import IncidentTemplate
 from statuscms.organization_models import OrganizationGroup
 from statuscms.roles import role_permission_codenames
@@ -228,6 +229,16 @@ def build_organisation(name: str, slug: str, domain: str) -> Organisation:
     template = IncidentTemplate.objects.create(
         name=f"{name} Template", title=f"{name} Title", body="Body", page=page
     )
+    draft = IncidentDraft(
+        kind=DraftKind.UPDATE,
+        page=page,
+        incident=incident,
+        status="monitoring",
+        body=f"{name} draft body",
+        live=False,
+    )
+    draft.save()
+    draft.save_revision(user=owner)
     with temporary_plugin(fake_plugin):
         check = services.create_check(page, f"{name} Check", "fake", {})
     channel = services.create_alert_channel(
@@ -260,6 +271,7 @@ def build_organisation(name: str, slug: str, domain: str) -> Organisation:
         "maintenance": maintenance,
         "maintenance_series": series,
         "incident_template": template,
+        "incident_draft": draft,
         "check": check,
         "alert_channel": channel,
         "subscriber": subscriber,
@@ -323,6 +335,10 @@ def fill_kwargs(route: Route, organisation: Organisation) -> dict | None:
     ids, or None when the route takes no object of an organisation."""
     status_page = organisation.status_page
     revision = status_page.latest_revision
+    if route.model is not None and not route.name.startswith(PAGE_ID_ROUTES):
+        # A snippet with revisions: use a revision of its own object.
+        instance = object_of(organisation, route.model)
+        revision = getattr(instance, "latest_revision", None) or revision
     values = {}
     refers_to_organisation = False
     for name in route.kwargs:
