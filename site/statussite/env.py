@@ -103,6 +103,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+# SQLite serves the monitor, the worker and editors at once. Write-ahead
+# logging lets readers run beside the one writer. Transactions take the
+# write lock when they begin (IMMEDIATE), so a transaction that reads and
+# then writes waits up to ``timeout`` seconds for the lock instead of
+# failing at once with "database is locked" when another writer got there
+# first.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+
+
 def database_from_env(name: str, default: str) -> dict:
     """Parse a database URL into Django's ``DATABASES['default']`` form.
 
@@ -140,7 +153,7 @@ def database_from_env(name: str, default: str) -> dict:
         )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
-        config["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
+        config["OPTIONS"] = SQLITE_OPTIONS.copy()
     return config
 
 
