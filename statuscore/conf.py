@@ -139,8 +139,8 @@ class StatusCoreSettings:
     recurring maintenance windows."""
 
     api_registration: bool
-    """Whether ``POST /api/v1/auth/register`` creates accounts; off, it
-    returns 403 and only administrators create users."""
+    """Whether ``POST /api/v1/auth/register`` creates accounts. Off by
+    default: it then returns 403 and only administrators create users."""
 
     api_rate_limit: int
     """Requests to /api/v1/ accepted from one user or API key per minute."""
@@ -221,6 +221,6 @@ def get_settings() -> StatusCoreSettings:
         maintenance_series_ahead=getattr(
             settings, "STATUSCORE_MAINTENANCE_SERIES_AHEAD", 30
         ),
-        api_registration=getattr(settings, "STATUSCORE_API_REGISTRATION", True),
+        api_registration=getattr(settings, "STATUSCORE_API_REGISTRATION", False),
         api_rate_limit=getattr(settings, "STATUSCORE_API_RATE_LIMIT", 600),
     )

@@ -40,7 +40,8 @@ class Script:
 
 
 @pytest.fixture
-def script(client, db):
+def script(client, db, settings):
+    settings.STATUSCORE_API_REGISTRATION = True
     return Script(client)
 
 

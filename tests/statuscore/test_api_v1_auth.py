@@ -26,6 +26,12 @@ def _password_validators(settings):
 
 
 @pytest.fixture(autouse=True)
+def _open_registration(settings):
+    """Registration is closed by default; these tests exercise it open."""
+    settings.STATUSCORE_API_REGISTRATION = True
+
+
+@pytest.fixture(autouse=True)
 def _clear_rate_limits():
     cache.clear()
     yield
@@ -401,6 +407,25 @@ def test_token_responses_not_cached(client, path):
 
     assert response.status_code in (200, 201)
     assert response["Cache-Control"] == "no-store"
+
+
+def test_register_closed_unless_opened(client, settings):
+    del settings.STATUSCORE_API_REGISTRATION
+
+    response = post(
+        client,
+        "register",
+        {"username": "ada", "email": "ada@example.test", "password": PASSWORD},
+    )
+
+    assert_error(response, 403, "permission_denied")
+    assert not get_user_model().objects.exists()
+
+
+def test_registration_setting_defaults_to_closed():
+    from statussite.settings import base
+
+    assert base.STATUSCORE_API_REGISTRATION is False
 
 
 def test_register_closed_by_setting(client, settings):

@@ -212,8 +212,8 @@ def _user_out(user: AbstractBaseUser) -> dict:
     description="Creates a user and signs them in. With `organization_name`, "
     "also creates that organisation with the user as its owner. An invalid "
     "field, a taken username or email, or a password the server's password "
-    "rules reject is a 422 naming the field. A server that closed "
-    "registration (`STATUSCORE_API_REGISTRATION=0`) returns 403.",
+    "rules reject is a 422 naming the field. Registration is closed unless "
+    "the server sets `STATUSCORE_API_REGISTRATION=1`; closed, it returns 403.",
 )
 def register(request: HttpRequest, response: HttpResponse, payload: RegisterIn):
     response["Cache-Control"] = "no-store"
