@@ -23,6 +23,8 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import transaction
+
 from statuscore import secrets
 from statuscore.exceptions import ValidationFailed
 from statuscore.models import Page, Subscriber
@@ -150,10 +152,14 @@ def _read_rows(page: Page, text: str) -> list[_Row]:
     return rows
 
 
+@transaction.atomic
 def import_subscribers(page: Page, text: str, *, confirmed: bool) -> ImportResult:
     """Import the email subscribers listed in the CSV ``text`` into ``page``.
 
-    Raises ``ValidationFailed`` and stores nothing when any row is bad.
+    Raises ``ValidationFailed`` and stores nothing when any row is bad. The
+    rows are stored in one transaction, so an error while storing a late
+    row (a refused address, a database failure) also leaves none of the
+    earlier rows and sends no confirmation.
     ``confirmed`` makes new subscribers active without a confirmation
     message; only pass it for addresses that confirmed elsewhere.
     """
