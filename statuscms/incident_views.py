@@ -17,6 +17,7 @@ import logging
 from collections.abc import Mapping
 
 from django import forms
+from django.contrib import messages
 from django.db import transaction
 from django.forms.utils import ErrorDict
 from django.urls import path, reverse
@@ -48,6 +49,7 @@ from statuscms.service_views import (
 )
 from statuscms.zoned import format_in_zone
 from statuscore import services
+from statuscore.exceptions import ValidationFailed
 from statuscore.models import Component, Incident, IncidentStatus, IncidentUpdate
 
 __all__ = ["IncidentTemplateViewSet", "IncidentViewSet"]
@@ -241,6 +243,17 @@ class IncidentDeleteView(PageScopedMixin, generic.DeleteView):
             log(incident, "wagtail.delete", user=self.request.user)
             services.delete_incident(incident, actor=self.request.user)
         logger.info("Incident %s deleted by user %s", incident.pk, self.request.user.pk)
+
+    def form_valid(self, form):
+        """Delete the incident, or show on the confirmation page why the
+        service refused, such as a postmortem page that still refers to it."""
+        try:
+            return super().form_valid(form)
+        except ValidationFailed as error:
+            for problems in error.errors.values():
+                for problem in problems:
+                    messages.error(self.request, problem)
+            return self.form_invalid(form)
 
 
 class IncidentObjectFormView(ObjectFormView):

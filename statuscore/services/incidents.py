@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from statuscore.events import EventKind, emit
@@ -506,11 +507,21 @@ def delete_incident(incident: Incident, *, actor=None) -> None:
     incident opened by mistake sets them separately. Subscribers are not
     notified, but alert channels and live updates receive the event so
     that open pages drop the incident.
+
+    Raises ``ValidationFailed`` naming ``incident``, and deletes nothing,
+    while another object protects the incident from deletion, such as its
+    postmortem page.
     """
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     _emit(EventKind.INCIDENT_DELETED, incident, notify_subscribers=False, actor=actor)
     incident_id = incident.pk
-    incident.delete()
+    try:
+        incident.delete()
+    except ProtectedError:
+        logger.info("Incident %s not deleted: it is protected", incident_id)
+        raise ValidationFailed.for_field(
+            "incident", "Delete the incident's postmortem page first."
+        ) from None
     if incident.is_public:
         Page.objects.filter(pk=incident.page_id).update(updated_at=timezone.now())
     logger.info(

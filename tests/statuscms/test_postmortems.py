@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.db.models import ProtectedError
+from django.contrib.messages import get_messages
+from django.test import Client
 from django.urls import reverse
 from wagtail.models import Page as WagtailPage
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
@@ -11,7 +12,10 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfiel
 from statuscms.models import IncidentPostmortem
 from statuscms.setup import ensure_status_page
 from statuscore import services
+from statuscore.exceptions import ValidationFailed
 from statuscore.models import Incident, OutboxEvent, Page
+from statuscore.services.tokens import issue_token_pair
+from tests.statuscore.accounts import make_member
 
 
 @pytest.fixture
@@ -181,8 +185,45 @@ def test_postmortem_of_each_status_page_offers_its_incidents(
 
 def test_incident_with_postmortem_not_deletable(admin_client, status_page, incident):
     admin_client.post(add_url(status_page), postmortem_form(incident))
+    deleted_events = OutboxEvent.objects.filter(kind="incident.deleted")
 
-    with pytest.raises(ProtectedError):
+    with pytest.raises(ValidationFailed) as raised:
         services.delete_incident(incident)
 
+    assert raised.value.errors == {
+        "incident": ["Delete the incident's postmortem page first."]
+    }
+    assert Incident.objects.filter(pk=incident.pk).exists()
+    assert not deleted_events.exists()
+
+
+def test_admin_delete_of_incident_with_postmortem_explains(
+    admin_client, status_page, incident
+):
+    admin_client.post(add_url(status_page), postmortem_form(incident))
+
+    response = admin_client.post(reverse("status_incidents:delete", args=[incident.pk]))
+
+    assert response.status_code == 200
+    shown = [str(message) for message in get_messages(response.wsgi_request)]
+    assert shown[-1] == "Delete the incident's postmortem page first."
+    assert Incident.objects.filter(pk=incident.pk).exists()
+
+
+def test_api_delete_of_incident_with_postmortem_names_incident(
+    admin_client, status_page, incident, organization
+):
+    admin_client.post(add_url(status_page), postmortem_form(incident))
+    owner = make_member(organization, "owner", "api-owner")
+    token = issue_token_pair(owner).access_token
+
+    response = Client().delete(
+        f"/api/v1/incidents/{incident.pk}",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+    assert response.status_code == 422
+    fields = response.json()["error"]["fields"]
+    assert [field["field"] for field in fields] == ["incident"]
+    assert fields[0]["message"] == "Delete the incident's postmortem page first."
     assert Incident.objects.filter(pk=incident.pk).exists()
