@@ -6,8 +6,17 @@ from django.db import models
 
 
 def validate_time_zone(value: str) -> None:
-    """Reject names that are not IANA time zones, such as ``Europe/Berlin``."""
-    if value not in zoneinfo.available_timezones():
+    """Accept ``UTC`` and IANA zones of the Area/Location form, such as
+    ``Europe/Berlin``.
+
+    The zone database also holds names that are not places: ``localtime``
+    (the server's own zone, which differs between machines),
+    ``posixrules``, ``Factory`` and legacy abbreviations. They are
+    rejected, so every stored zone means the same on every server.
+    """
+    if value != "UTC" and (
+        "/" not in value or value not in zoneinfo.available_timezones()
+    ):
         raise ValidationError(f"{value!r} is not an IANA time zone name.")
 
 

@@ -31,6 +31,7 @@ from statuscore.models import (
 )
 from statuscore.services.components import set_component_status
 from statuscore.services.validation import (
+    MAX_BODY_LENGTH,
     full_clean,
     require_aware,
     require_choice,
@@ -78,8 +79,14 @@ def _check_display_at(incident: Incident, display_at: datetime | None) -> None:
 
 
 def _require_body(body: str, message: str) -> None:
+    """Raise ``ValidationFailed`` on ``body`` with ``message`` when the text
+    is blank, and when it is longer than ``MAX_BODY_LENGTH``."""
     if not isinstance(body, str) or not body.strip():
         raise ValidationFailed.for_field("body", message)
+    if len(body) > MAX_BODY_LENGTH:
+        raise ValidationFailed.for_field(
+            "body", f"Ensure the text has at most {MAX_BODY_LENGTH} characters."
+        )
 
 
 # -- Components ----------------------------------------------------------------

@@ -40,7 +40,12 @@ from statuscore.services.maintenances import (
     _emit,
     delete_maintenance,
 )
-from statuscore.services.validation import full_clean, require_choice, require_time_zone
+from statuscore.services.validation import (
+    full_clean,
+    require_choice,
+    require_time_zone,
+    require_year_in_range,
+)
 
 __all__ = [
     "create_maintenance_series",
@@ -89,6 +94,7 @@ def _check_rule(series: MaintenanceSeries) -> None:
             not isinstance(value, date) or isinstance(value, datetime)
         ):
             raise ValidationFailed.for_field(field, "Give a date, such as 2026-03-29.")
+        require_year_in_range(field, value)
     if series.ends_on is not None and series.ends_on < series.starts_on:
         raise ValidationFailed.for_field(
             "ends_on", "The last day must not come before the first."

@@ -41,6 +41,7 @@ from statuscore.services.validation import (
     require_aware,
     require_choice,
     require_time_zone,
+    require_year_in_range,
 )
 
 __all__ = [
@@ -70,6 +71,7 @@ def _check_window(starts_at: datetime, ends_at: datetime) -> None:
         if value is None:
             raise ValidationFailed.for_field(field, "Give a date and time.")
         require_aware(field, value)
+        require_year_in_range(field, value)
     if ends_at <= starts_at:
         raise ValidationFailed.for_field("ends_at", "The end must be after the start.")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pydantic
 from django.core.exceptions import ValidationError
@@ -18,8 +18,33 @@ may lie. The monitor and web processes read their own clocks, which may
 differ a little."""
 
 
+MAX_BODY_LENGTH = 20_000
+"""Characters allowed in the text of an incident, a maintenance or one of
+their updates: the admin's limit, so the API accepts no text that the
+admin could not show or edit."""
+
+EARLIEST_YEAR = 1970
+LATEST_YEAR = 2200
+"""Years a maintenance window or series may fall in. Dates outside them
+are typing mistakes, and year 1 or 9999 break time zone arithmetic."""
+
+
 def full_clean(instance: models.Model, exclude: list[str] | None = None) -> None:
-    """Run Django's model validation and raise ``ValidationFailed`` by field."""
+    """Run Django's model validation and raise ``ValidationFailed`` by field.
+
+    A ``name`` is stripped of surrounding white space first, so a name of
+    spaces only is rejected as blank, as the admin's forms reject it. A
+    ``body`` longer than ``MAX_BODY_LENGTH`` is rejected naming ``body``.
+    """
+    name = getattr(instance, "name", None)
+    if isinstance(name, str):
+        instance.name = name.strip()
+    body = getattr(instance, "body", None)
+    if isinstance(body, str) and len(body) > MAX_BODY_LENGTH:
+        raise ValidationFailed.for_field(
+            "body", f"Ensure the text has at most {MAX_BODY_LENGTH} characters."
+        )
+
     try:
         instance.full_clean(exclude=exclude, validate_unique=True)
     except ValidationError as error:
@@ -64,6 +89,15 @@ def require_aware(field: str, value: datetime | None) -> None:
     if timezone.is_naive(value):
         raise ValidationFailed.for_field(
             field, "The time has no UTC offset; give one, such as 2026-08-06T18:31:37Z."
+        )
+
+
+def require_year_in_range(field: str, value: date | datetime | None) -> None:
+    """Raise ``ValidationFailed`` on ``field`` unless ``value`` is None or
+    falls in the years ``EARLIEST_YEAR`` to ``LATEST_YEAR``."""
+    if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValidationFailed.for_field(
+            field, f"Give a date from {EARLIEST_YEAR} to {LATEST_YEAR}."
         )
 
 
