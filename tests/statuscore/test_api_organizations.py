@@ -161,6 +161,7 @@ def test_last_owner_cannot_be_removed(tenant_a):
     response = tenant_a.user_client().delete(url)
 
     assert response.status_code == 422
+    assert error_fields(response) == ["role"]
     assert Membership.objects.filter(pk=tenant_a.owner_membership.pk).exists()
 
 

@@ -268,7 +268,16 @@ def update_member(
 )
 def remove_member(request: HttpRequest, organization_id: ObjectId, member_id: ObjectId):
     """Remove a member from the organisation; owners only. The last owner
-    cannot be removed (422 naming role)."""
+    cannot be removed (422 naming role, as stepping down does: the fix is to
+    give another member the owner role)."""
     membership = _membership(request, organization_id, member_id)
-    services.remove_member(membership.organization, membership.user)
+    try:
+        services.remove_member(membership.organization, membership.user)
+    except ValidationFailed as error:
+        raise ValidationFailed(
+            {
+                "role" if field == "user" else field: messages
+                for field, messages in error.errors.items()
+            }
+        ) from None
     return Status(204, None)
