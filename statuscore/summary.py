@@ -268,6 +268,15 @@ def _update_payload(update: IncidentUpdate, zone: zoneinfo.ZoneInfo) -> dict:
     }
 
 
+def incident_address(incident: Incident, page: Page) -> str | None:
+    """Return the public address of the incident's own page,
+    ``<page url>/incidents/<id>/``, or None when the page has no canonical
+    address to build it on."""
+    if not page.url:
+        return None
+    return f"{page.url.rstrip('/')}/incidents/{incident.pk}/"
+
+
 def _incident_payload(incident: Incident, page: Page, zone: zoneinfo.ZoneInfo) -> dict:
     return {
         "id": str(incident.pk),
@@ -278,9 +287,7 @@ def _incident_payload(incident: Incident, page: Page, zone: zoneinfo.ZoneInfo) -
         "monitoring_at": format_timestamp(incident.monitoring_at, zone),
         "resolved_at": format_timestamp(incident.resolved_at, zone),
         "impact": incident.impact,
-        # NOTE: incidents have no public address of their own yet, so the
-        # link leads to the page that lists them.
-        "shortlink": page.url or None,
+        "shortlink": incident_address(incident, page),
         "started_at": format_timestamp(incident.started_at, zone),
         "page_id": str(incident.page_id),
         "incident_updates": [

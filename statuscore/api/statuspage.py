@@ -151,7 +151,10 @@ class Incident(StrictSchema):
     monitoring_at: OptionalTimestamp
     resolved_at: OptionalTimestamp
     impact: IncidentImpact
-    shortlink: str | None = Field(description="The page's address, or null.")
+    shortlink: str | None = Field(
+        description="The address of the incident's own page, or null when "
+        "the status page has no canonical URL."
+    )
     started_at: Timestamp
     page_id: str
     incident_updates: list[IncidentUpdate]

@@ -288,6 +288,21 @@ def test_unresolved_incident_listed(client, open_incident):
     assert item["resolved_at"] is None
 
 
+def test_incident_shortlink_is_its_own_page(client, page, open_incident):
+    services.update_page(page, url="https://status.acme.test/")
+
+    (item,) = fetch(client, SUMMARY).json()["incidents"]
+
+    expected = f"https://status.acme.test/incidents/{open_incident.pk}/"
+    assert item["shortlink"] == expected
+
+
+def test_incident_shortlink_null_without_page_url(client, open_incident):
+    (item,) = fetch(client, SUMMARY).json()["incidents"]
+
+    assert item["shortlink"] is None
+
+
 def test_incident_updates_newest_first(client, open_incident):
     (item,) = fetch(client, SUMMARY).json()["incidents"]
     updates = item["incident_updates"]
