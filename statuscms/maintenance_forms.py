@@ -167,14 +167,13 @@ class MaintenanceEditForm(MaintenanceWindowMixin, forms.ModelForm):
             page_id=maintenance.page_id
         )
         self.show_zone(self.zone_name())
-        if not self.is_bound:
-            self.initial.update(
-                name=maintenance.name,
-                starts_at=maintenance.scheduled_for,
-                ends_at=maintenance.scheduled_until,
-                body=maintenance.body,
-                components=[c.pk for c in maintenance.components.all()],
-            )
+        self.initial.update(
+            name=maintenance.name,
+            starts_at=maintenance.scheduled_for,
+            ends_at=maintenance.scheduled_until,
+            body=maintenance.body,
+            components=[c.pk for c in maintenance.components.all()],
+        )
 
     def zone_name(self) -> str:
         maintenance = self.instance
