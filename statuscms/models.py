@@ -190,12 +190,13 @@ class StatusPage(RoutablePageMixin, Page):
 
         A month that does not exist, lies after the current one or before
         ``FIRST_HISTORY_YEAR`` is 404, so crawlers following the paging
-        links find an end.
+        links find an end. A year after the current one is rejected before
+        it reaches ``date``, which ends at year 9999.
         """
         latest = current_month(self.core_page)
         if year is None:
             chosen = latest
-        elif year < FIRST_HISTORY_YEAR or not 1 <= month <= 12:
+        elif not FIRST_HISTORY_YEAR <= year <= latest.year or not 1 <= month <= 12:
             raise Http404("No such month in the incident history.")
         else:
             chosen = date(year, month, 1)
