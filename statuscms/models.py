@@ -101,8 +101,12 @@ class StatusPage(RoutablePageMixin, Page):
         FieldPanel("intro"),
         FieldPanel("footer_text"),
         MultiFieldPanel(
-            [FieldPanel("subscriber_channels"), FieldPanel("message_language")],
-            heading="Subscriptions",
+            [
+                FieldPanel("page_time_zone"),
+                FieldPanel("subscriber_channels"),
+                FieldPanel("message_language"),
+            ],
+            heading="Time zone and subscriptions",
         ),
     ]
 
