@@ -184,7 +184,7 @@ class ObjectFormView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView
     def dispatch(self, request, *args, **kwargs):
         """Refuse the object when the user's role in its organisation lacks
         ``permission_required``; the viewset wraps this view with
-        ``scoped_view_class``, which answers that with 403."""
+        ``scoped_view_class``, which returns 403 for it."""
         permitted = getattr(self, "permitted_organizations", None)
         if permitted is not None:
             organization_id = self.object.page.organization_id
