@@ -53,10 +53,14 @@ def add_service_errors(form: forms.BaseForm, error: ValidationFailed) -> None:
     part before the first dot is taken as the form field, and the rest
     starts the message, as in "url: Field required". A message for a field
     the form does not have becomes a non-field error that starts with the
-    field's whole name.
+    field's whole name. A form's ``service_field_names`` maps a service's
+    field name to the form field that holds it, such as ``duration`` to
+    ``duration_minutes``.
     """
+    aliases = getattr(form, "service_field_names", {})
     for field, messages in error.errors.items():
         name, _, path = field.partition(".")
+        name = aliases.get(name, name)
         for message in messages:
             if name not in form.fields:
                 form.add_error(None, f"{field}: {message}")

@@ -39,13 +39,12 @@ class IncidentDetailsForm(PageZoneFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.incident = incident
         self.show_zone(incident.page.time_zone)
-        if not self.is_bound:
-            self.initial.update(
-                name=incident.name,
-                impact=incident.impact,
-                started_at=incident.started_at,
-                resolved_at=incident.resolved_at,
-            )
+        self.initial.update(
+            name=incident.name,
+            impact=incident.impact,
+            started_at=incident.started_at,
+            resolved_at=incident.resolved_at,
+        )
 
     def zone_name(self) -> str:
         return self.incident.page.time_zone
@@ -87,10 +86,9 @@ class IncidentUpdateEditForm(PageZoneFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.update = update
         self.show_zone(update.incident.page.time_zone)
-        if not self.is_bound:
-            self.initial.update(
-                status=update.status, body=update.body, display_at=update.display_at
-            )
+        self.initial.update(
+            status=update.status, body=update.body, display_at=update.display_at
+        )
 
     def zone_name(self) -> str:
         return self.update.incident.page.time_zone

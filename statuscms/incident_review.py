@@ -16,6 +16,7 @@ from django.db import transaction
 from wagtail.models import GroupApprovalTask, Workflow, WorkflowTask
 
 from statuscms.drafts import IncidentReview
+from statuscms.roles import sync_organization
 from statuscore.models import Organization
 
 __all__ = ["disable_incident_review", "enable_incident_review"]
@@ -33,7 +34,8 @@ def enable_incident_review(
     call; later calls replace the task's groups, so running it twice
     creates nothing twice. The groups get the permission to publish
     incident drafts, which approving needs because the last approval
-    publishes. Returns the workflow.
+    publishes; the organisation's owners and editors lose it, so drafts
+    go through the review. Returns the workflow.
     """
     groups = list(groups)
     if not groups:
@@ -63,6 +65,7 @@ def enable_incident_review(
     )
     for group in groups:
         group.permissions.add(publish)
+    sync_organization(organization)
 
     logger.info(
         "Incident review on for organisation %s: workflow %s, groups %s",
@@ -78,7 +81,7 @@ def disable_incident_review(organization: Organization) -> bool:
     """Stop reviewing the organisation's drafts; return True if it was on.
 
     The workflow is deactivated, which cancels the reviews in progress,
-    and drafts can be published directly again. It is kept, with its
+    and owners and editors can publish drafts directly again. It is kept, with its
     history, for ``enable_incident_review`` to turn on again.
     """
     review = (
@@ -90,5 +93,6 @@ def disable_incident_review(organization: Organization) -> bool:
         return False
 
     review.workflow.deactivate()
+    sync_organization(organization)
     logger.info("Incident review off for organisation %s", organization.pk)
     return True

@@ -392,12 +392,6 @@ class IncidentViewSet(ServiceViewSet):
     def get_form_class(self, for_update: bool = False):
         return IncidentUpdateForm if for_update else IncidentCreateForm
 
-    def object_view(self, view_class):
-        return view_class.as_view(
-            index_url_name=self.get_url_name("index"),
-            edit_url_name=self.get_url_name("edit"),
-        )
-
     def get_urlpatterns(self):
         return [
             *super().get_urlpatterns(),

@@ -26,6 +26,7 @@ from statuscore.models import (
     MaintenanceSeries,
     MaintenanceStatus,
 )
+from statuscore.services.maintenance_series import MAX_DURATION
 
 __all__ = [
     "MaintenanceCompleteForm",
@@ -35,6 +36,10 @@ __all__ = [
     "MaintenanceSeriesEditForm",
     "MaintenanceUpdatePostForm",
 ]
+
+LONGEST_WINDOW_MINUTES = int(max(MAX_DURATION.values()).total_seconds() // 60)
+"""The largest duration any frequency allows, which also keeps huge numbers
+out of ``timedelta``."""
 
 WEEKDAY_CHOICES = [
     ("", "—"),
@@ -167,14 +172,13 @@ class MaintenanceEditForm(MaintenanceWindowMixin, forms.ModelForm):
             page_id=maintenance.page_id
         )
         self.show_zone(self.zone_name())
-        if not self.is_bound:
-            self.initial.update(
-                name=maintenance.name,
-                starts_at=maintenance.scheduled_for,
-                ends_at=maintenance.scheduled_until,
-                body=maintenance.body,
-                components=[c.pk for c in maintenance.components.all()],
-            )
+        self.initial.update(
+            name=maintenance.name,
+            starts_at=maintenance.scheduled_for,
+            ends_at=maintenance.scheduled_until,
+            body=maintenance.body,
+            components=[c.pk for c in maintenance.components.all()],
+        )
 
     def zone_name(self) -> str:
         maintenance = self.instance
@@ -237,6 +241,7 @@ class SeriesRuleMixin(forms.Form):
     )
     duration_minutes = forms.IntegerField(
         min_value=1,
+        max_value=LONGEST_WINDOW_MINUTES,
         label="Duration (minutes)",
         help_text="Elapsed time of each window.",
     )
@@ -257,12 +262,26 @@ class SeriesRuleMixin(forms.Form):
         help_text="Markdown is allowed.",
     )
 
+    service_field_names = {"duration": "duration_minutes"}
+
     def clean(self):
         cleaned_data = super().clean()
         starts_on = cleaned_data.get("starts_on")
         ends_on = cleaned_data.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:
             self.add_error("ends_on", "The last day must not come before the first.")
+
+        frequency = cleaned_data.get("frequency")
+        minutes = cleaned_data.get("duration_minutes")
+        longest = MAX_DURATION.get(frequency)
+        if minutes and longest and timedelta(minutes=minutes) > longest:
+            days = f"{longest.days} day{'s' if longest.days > 1 else ''}"
+            minutes = int(longest.total_seconds() // 60)
+            self.add_error(
+                "duration_minutes",
+                f"A {frequency} window lasts at most {days} ({minutes} minutes), "
+                "so that it ends before the next one starts.",
+            )
         return cleaned_data
 
     def duration(self) -> timedelta:

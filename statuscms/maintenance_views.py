@@ -228,12 +228,6 @@ class MaintenanceViewSet(ServiceViewSet):
     def get_form_class(self, for_update: bool = False):
         return MaintenanceEditForm if for_update else MaintenanceCreateForm
 
-    def object_view(self, view_class):
-        return view_class.as_view(
-            index_url_name=self.get_url_name("index"),
-            edit_url_name=self.get_url_name("edit"),
-        )
-
     def get_urlpatterns(self):
         return [
             *super().get_urlpatterns(),
@@ -362,11 +356,11 @@ class MaintenanceSeriesViewSet(ServiceViewSet):
         return MaintenanceSeriesEditForm if for_update else MaintenanceSeriesCreateForm
 
     def get_urlpatterns(self):
-        end_view = MaintenanceSeriesEndView.as_view(
-            index_url_name=self.get_url_name("index"),
-            edit_url_name=self.get_url_name("edit"),
-        )
         return [
             *super().get_urlpatterns(),
-            path("end/<int:pk>/", end_view, name="end"),
+            path(
+                "end/<int:pk>/",
+                self.object_view(MaintenanceSeriesEndView),
+                name="end",
+            ),
         ]

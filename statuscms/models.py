@@ -101,8 +101,12 @@ class StatusPage(RoutablePageMixin, Page):
         FieldPanel("intro"),
         FieldPanel("footer_text"),
         MultiFieldPanel(
-            [FieldPanel("subscriber_channels"), FieldPanel("message_language")],
-            heading="Subscriptions",
+            [
+                FieldPanel("page_time_zone"),
+                FieldPanel("subscriber_channels"),
+                FieldPanel("message_language"),
+            ],
+            heading="Time zone and subscriptions",
         ),
     ]
 
@@ -190,12 +194,13 @@ class StatusPage(RoutablePageMixin, Page):
 
         A month that does not exist, lies after the current one or before
         ``FIRST_HISTORY_YEAR`` is 404, so crawlers following the paging
-        links find an end.
+        links find an end. A year after the current one is rejected before
+        it reaches ``date``, which ends at year 9999.
         """
         latest = current_month(self.core_page)
         if year is None:
             chosen = latest
-        elif year < FIRST_HISTORY_YEAR or not 1 <= month <= 12:
+        elif not FIRST_HISTORY_YEAR <= year <= latest.year or not 1 <= month <= 12:
             raise Http404("No such month in the incident history.")
         else:
             chosen = date(year, month, 1)

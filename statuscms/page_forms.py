@@ -8,6 +8,8 @@ or leaves the choice empty and gets a new core page, created through
 from __future__ import annotations
 
 import logging
+import zoneinfo
+from functools import cache
 
 from django import forms
 from django.conf import settings
@@ -37,6 +39,11 @@ def _subscribable_choices() -> list[tuple[str, str]]:
     )
 
 
+@cache
+def _time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
 class StatusPageForm(WagtailAdminPageForm):
     organization = forms.ModelChoiceField(
         queryset=Organization.objects.all(),
@@ -58,19 +65,30 @@ class StatusPageForm(WagtailAdminPageForm):
         label="Language of messages",
         help_text="Used for subscribers who did not choose a language.",
     )
+    page_time_zone = forms.ChoiceField(
+        required=False,
+        label="Time zone",
+        help_text=(
+            "IANA time zone in which the page, the admin's time fields and "
+            "the messages show times, such as Europe/Berlin."
+        ),
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._limit_core_pages()
         self.fields["subscriber_channels"].choices = _subscribable_choices()
         self.fields["message_language"].choices = list(settings.LANGUAGES)
+        self.fields["page_time_zone"].choices = _time_zone_choices()
         core_page = self.instance.core_page if self.instance.core_page_id else None
         if core_page is not None:
             self.fields["subscriber_channels"].initial = core_page.subscriber_notifiers
             self.fields["message_language"].initial = core_page.language
+            self.fields["page_time_zone"].initial = core_page.time_zone
         else:
             self.fields["subscriber_channels"].initial = ["email"]
             self.fields["message_language"].initial = "en"
+            self.fields["page_time_zone"].initial = "UTC"
 
         if self.instance.pk is not None:
             del self.fields["organization"]
@@ -191,14 +209,17 @@ class StatusPageForm(WagtailAdminPageForm):
         changes = {
             "subscriber_notifiers": list(self.cleaned_data["subscriber_channels"]),
             "language": self.cleaned_data["message_language"] or core_page.language,
+            "time_zone": self.cleaned_data["page_time_zone"] or core_page.time_zone,
         }
         current = {
             "subscriber_notifiers": core_page.subscriber_notifiers,
             "language": core_page.language,
+            "time_zone": core_page.time_zone,
         }
         if changes != current:
             services.update_page(core_page, **changes)
             logger.info(
-                "Subscription settings of core page %s changed in the admin",
+                "Subscription and time zone settings of core page %s changed "
+                "in the admin",
                 core_page.pk,
             )

@@ -25,7 +25,12 @@ __all__ = ["IncidentPostmortem", "PostmortemForm"]
 class TimelineEntryBlock(blocks.StructBlock):
     """One moment of the incident: when it happened and what happened."""
 
-    time = blocks.DateTimeBlock(help_text="When it happened, in the admin's time zone.")
+    time = blocks.DateTimeBlock(
+        help_text=(
+            "When it happened, in your admin time zone (Account settings, or "
+            "the server's zone). The page shows it in the status page's zone."
+        )
+    )
     text = blocks.TextBlock(help_text="What happened or what the team did.")
 
     class Meta:
@@ -156,4 +161,6 @@ class IncidentPostmortem(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["status_page"] = self.status_page
+        # Times show in the page's zone with their offset, as on the incident page.
+        context["time_zone"] = self.status_page.core_page.time_zone
         return context

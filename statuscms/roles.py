@@ -75,6 +75,11 @@ OWNER_ONLY_PERMISSIONS = (
 
 EDIT_ACTIONS = ("add", "change", "delete", "view")
 
+# Publishing an incident draft posts it to the public page. Owners and
+# editors may, unless the organisation reviews drafts
+# (``statuscms.incident_review``); then only the review's groups may.
+DRAFT_PUBLISH_PERMISSION = "publish_incidentdraft"
+
 # Wagtail page permissions on the organisation's status pages and the
 # pages below them (such as postmortems). Editors may not change the
 # status page itself: ``statuscms.wagtail_hooks`` leaves that to owners.
@@ -106,11 +111,14 @@ def _cms_content_models() -> list[str]:
     return sorted(names)
 
 
-def role_permission_codenames(role: str) -> dict[str, set[str]]:
+def role_permission_codenames(
+    role: str, *, review_on: bool = False
+) -> dict[str, set[str]]:
     """Return the model permissions of ``role`` as ``{app_label: {codename}}``.
 
     - viewer: view on the content models of statuscore and statuscms;
-    - editor: add, change, delete and view on them;
+    - editor: add, change, delete and view on them, and publish on incident
+      drafts unless ``review_on`` (the organisation reviews drafts);
     - owner: everything an editor has, plus add, change, delete and view on
       alert channels and memberships, change and view on the organisation
       and its pages, and view on the delivery log.
@@ -122,6 +130,8 @@ def role_permission_codenames(role: str) -> dict[str, set[str]]:
     statuscms = {f"{a}_{m}" for m in _cms_content_models() for a in content_actions}
     if role == Role.OWNER:
         statuscore |= set(OWNER_ONLY_PERMISSIONS)
+    if role != Role.VIEWER and not review_on:
+        statuscms.add(DRAFT_PUBLISH_PERMISSION)
     return {
         "wagtailadmin": {"access_admin"},
         "statuscore": statuscore,
@@ -129,9 +139,10 @@ def role_permission_codenames(role: str) -> dict[str, set[str]]:
     }
 
 
-def _permissions_for(role: str) -> list[Permission]:
+def _permissions_for(role: str, *, review_on: bool = False) -> list[Permission]:
     query = Q(pk__in=[])
-    for app_label, codenames in role_permission_codenames(role).items():
+    codenames_by_app = role_permission_codenames(role, review_on=review_on)
+    for app_label, codenames in codenames_by_app.items():
         query |= Q(content_type__app_label=app_label, codename__in=codenames)
     return list(Permission.objects.filter(query))
 
@@ -213,22 +224,46 @@ def _sync_page_permissions(group: Group, role: str, pages: list[WagtailPage]) ->
     )
 
 
+def _draft_approver_group_ids(organization: Organization) -> set[int] | None:
+    """Return the ids of the groups that approve the organisation's incident
+    drafts, or None when it does not review them."""
+    from wagtail.models import GroupApprovalTask
+
+    from statuscms.drafts import IncidentReview
+
+    review = IncidentReview.objects.filter(
+        organization=organization, workflow__active=True
+    ).first()
+    if review is None:
+        return None
+    tasks = GroupApprovalTask.objects.filter(workflow_tasks__workflow=review.workflow)
+    return set(tasks.values_list("groups", flat=True)) - {None}
+
+
 @transaction.atomic
 def sync_organization(organization: Organization) -> None:
     """Make the organisation's role groups match its memberships and pages.
 
     1. Create any missing group, and rename a group after the organisation
        was renamed.
-    2. Set each group's model permissions to exactly those of its role.
+    2. Set each group's model permissions to exactly those of its role;
+       while the organisation reviews incident drafts, only the review's
+       groups keep the permission to publish them.
     3. Give each group its role's page permissions on the organisation's
        status pages, and remove any it has on other pages.
     4. Make each group's members exactly the users with that role.
     """
     pages = _status_pages_of(organization)
+    approvers = _draft_approver_group_ids(organization)
     for role in Role.values:
         group = _ensure_group(organization, role)
 
-        group.permissions.set(_permissions_for(role))
+        permissions = _permissions_for(role, review_on=approvers is not None)
+        if approvers and group.pk in approvers:
+            permissions += Permission.objects.filter(
+                content_type__app_label="statuscms", codename=DRAFT_PUBLISH_PERMISSION
+            )
+        group.permissions.set(permissions)
 
         _sync_page_permissions(group, role, pages)
 

@@ -11,6 +11,7 @@ import logging
 
 import django_filters
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpResponseRedirect
@@ -23,7 +24,7 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from statuscms.forms import add_service_errors
-from statuscms.permissions import OrganizationScopedViewSetMixin
+from statuscms.permissions import OrganizationScopedViewSetMixin, scoped_view_class
 from statuscms.scope import visible_pages
 from statuscore.exceptions import ValidationFailed
 
@@ -90,6 +91,14 @@ class ServiceViewSet(OrganizationScopedViewSetMixin, ModelViewSet):
         if not self.delete_view_enabled:
             kwargs["delete_url_name"] = None
         return super().get_common_view_kwargs(**kwargs)
+
+    def object_view(self, view_class):
+        """Return the view of ``view_class``, an :class:`ObjectFormView` that
+        the viewset adds with its own ``path()``, scoped like the others."""
+        return scoped_view_class(view_class).as_view(
+            index_url_name=self.get_url_name("index"),
+            edit_url_name=self.get_url_name("edit"),
+        )
 
     def get_urlpatterns(self):
         urls = super().get_urlpatterns()
@@ -171,6 +180,17 @@ class ObjectFormView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView
     def get_object_queryset(self) -> QuerySet:
         pages = visible_pages(self.request.user)
         return self.model.objects.filter(page__in=pages).select_related("page")
+
+    def dispatch(self, request, *args, **kwargs):
+        """Refuse the object when the user's role in its organisation lacks
+        ``permission_required``; the viewset wraps this view with
+        ``scoped_view_class``, which returns 403 for it."""
+        permitted = getattr(self, "permitted_organizations", None)
+        if permitted is not None:
+            organization_id = self.object.page.organization_id
+            if not permitted().filter(pk=organization_id).exists():
+                raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
     def get_page_subtitle(self) -> str:
         return str(self.object)

@@ -43,11 +43,14 @@ def read_in_zone(value: datetime, zone_name: str) -> datetime:
     when the zone skips the time or passes it twice on that day.
     """
     if value.tzinfo is not None:
+        _check_in_range(value, value)
         return value
 
     zone = page_zone(zone_name)
     earlier = value.replace(tzinfo=zone, fold=0)
     later = value.replace(tzinfo=zone, fold=1)
+    _check_in_range(earlier, value)
+    _check_in_range(later, value)
     if earlier.utcoffset() == later.utcoffset():
         return earlier
 
@@ -65,6 +68,22 @@ def read_in_zone(value: datetime, zone_name: str) -> datetime:
         f"time or {shown}{_offset(later)} for the second.",
         code="ambiguous_time",
     )
+
+
+def _check_in_range(instant: datetime, typed: datetime) -> None:
+    """Raise ``ValidationError`` when ``instant`` has no UTC equivalent.
+
+    A time in the first or last hours of year 1 or year 9999 can fall
+    outside the range of ``datetime`` once moved to UTC.
+    """
+    try:
+        instant.astimezone(UTC)
+    except OverflowError:
+        raise forms.ValidationError(
+            f"{typed:%Y-%m-%d %H:%M} is out of range. Enter a date such as "
+            f"{INPUT_EXAMPLE}.",
+            code="out_of_range",
+        ) from None
 
 
 def _offset(value: datetime) -> str:
@@ -127,6 +146,11 @@ class LocalDateTimeField(forms.Field):
 class PageZoneFormMixin:
     """Read the form's :class:`LocalDateTimeField` values in the page's zone.
 
+    The form sets the stored instants as ``initial``, bound or not. A
+    submitted value that is the stored instant as the widget shows it (to
+    the minute) keeps the stored instant with its seconds, so saving an
+    unchanged form moves no time.
+
     ``zoned_fields`` names the fields. ``zone_name()`` returns the page's
     zone, or None while the page is unknown (such as an invalid page
     choice), in which case the values are left for the other errors to
@@ -155,8 +179,32 @@ class PageZoneFormMixin:
             value = cleaned_data.get(name)
             if value is None:
                 continue
+            stored = self._stored_if_unchanged(name, value, zone_name)
+            if stored is not None:
+                cleaned_data[name] = stored
+                continue
             try:
                 cleaned_data[name] = read_in_zone(value, zone_name)
             except forms.ValidationError as error:
                 self.add_error(name, error)
         return cleaned_data
+
+    def _stored_if_unchanged(
+        self, name: str, value: datetime, zone_name: str
+    ) -> datetime | None:
+        """Return the stored instant when ``value`` is it as shown, else None."""
+        # Read ``initial`` itself: ``get_initial_for_field`` drops microseconds.
+        stored = self.initial.get(name)
+        if not isinstance(stored, datetime) or stored.tzinfo is None:
+            return None
+        if value.tzinfo is not None:
+            return stored if value == stored else None
+
+        shown = stored.astimezone(page_zone(zone_name)).replace(tzinfo=None)
+        if value in (
+            shown,
+            shown.replace(microsecond=0),
+            shown.replace(second=0, microsecond=0),
+        ):
+            return stored
+        return None

@@ -416,3 +416,46 @@ def test_concurrent_publishers_apply_draft_once(page, component):
     assert errors == []
     assert DraftPublication.objects.filter(draft=draft).count() == 1
     assert incident.updates.filter(body="Found it.").count() == 1
+
+
+def role_client(organization, username: str, role: str) -> Client:
+    """A client signed in as a member whose only permissions come from ``role``."""
+    user = get_user_model().objects.create_user(username=username, password="pw")
+    services.add_member(organization, user, role)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_editor_role_sees_and_uses_publish(organization, incident):
+    editor = role_client(organization, "role-editor", Role.EDITOR)
+
+    form = editor.get(DRAFTS_ADD)
+    response = editor.post(DRAFTS_ADD, publish(update_form(incident)))
+
+    assert form.status_code == 200
+    assert 'name="action-publish"' in form.content.decode()
+    assert response.status_code == 302
+    update = IncidentDraft.objects.get().publication.update
+    assert update.body == "The **disk** is full."
+    assert update.incident == incident
+
+
+def test_owner_role_can_publish(organization, incident):
+    owner = role_client(organization, "role-owner", Role.OWNER)
+
+    response = owner.post(DRAFTS_ADD, publish(update_form(incident)))
+
+    assert response.status_code == 302
+    assert DraftPublication.objects.filter(incident=incident).exists()
+
+
+def test_viewer_role_cannot_publish(organization, incident):
+    viewer = role_client(organization, "role-viewer", Role.VIEWER)
+    updates_before = IncidentUpdate.objects.count()
+
+    response = viewer.post(DRAFTS_ADD, publish(update_form(incident)))
+
+    assert response.status_code in (302, 403)
+    assert IncidentUpdate.objects.count() == updates_before
+    assert not DraftPublication.objects.exists()

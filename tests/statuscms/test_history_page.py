@@ -177,3 +177,18 @@ def test_load_history_month_query_count(page, django_assert_num_queries, organiz
         ]
     assert history.incident_count == 10
     assert names == ["API"] * 10
+
+
+@pytest.mark.parametrize("year", [10000, 99999])
+def test_history_far_future_year_not_found(client, status_page, year):
+    response = client.get(f"/history/{year}/01/")
+
+    assert response.status_code == 404
+
+
+def test_history_next_year_not_found(client, status_page):
+    next_year = timezone.now().year + 1
+
+    response = client.get(f"/history/{next_year}/01/")
+
+    assert response.status_code == 404

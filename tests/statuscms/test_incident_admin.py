@@ -532,3 +532,88 @@ def test_timeline_renders_markdown_inert(editor_client, berlin_page):
     assert "<script>alert(1)</script>" not in html
     assert 'href="javascript:' not in html
     assert "<b>Title</b>" not in html
+
+
+def posted_back(form) -> dict:
+    """The data a browser sends for ``form`` when the editor changes nothing."""
+    data = {}
+    for bound in form:
+        value = bound.value()
+        if isinstance(value, datetime):
+            value = bound.field.widget.format_value(value)
+        if value is not None:
+            data[bound.name] = value
+    return data
+
+
+@pytest.fixture
+def same_minute_outage(berlin_page, api):
+    """An incident whose update and resolution fall in the minute it started."""
+    incident = services.create_incident(
+        berlin_page,
+        "Blip",
+        body="Down.",
+        started_at=datetime(2026, 12, 4, 23, 22, 10, 123456, tzinfo=UTC),
+    )
+    services.post_incident_update(
+        incident,
+        status="identified",
+        body="Found it.",
+        display_at=datetime(2026, 12, 4, 23, 22, 40, 654321, tzinfo=UTC),
+    )
+    return incident
+
+
+def test_unchanged_update_form_saves_and_keeps_seconds(
+    editor_client, same_minute_outage
+):
+    update = same_minute_outage.updates.get(body="Found it.")
+    before = update.display_at
+    edit_url = reverse("status_incidents:update_edit", args=[update.pk])
+
+    form = editor_client.get(edit_url).context["form"]
+    response = editor_client.post(edit_url, posted_back(form))
+
+    assert response.status_code == 302
+    update.refresh_from_db()
+    assert update.display_at == before
+    assert before.microsecond == 654321
+
+
+def test_unchanged_details_form_saves_and_keeps_seconds(
+    editor_client, same_minute_outage
+):
+    incident = same_minute_outage
+    services.resolve_incident(incident, body="Back.")
+    incident.refresh_from_db()
+    started, resolved = incident.started_at, incident.resolved_at
+    details_url = reverse("status_incidents:details", args=[incident.pk])
+
+    form = editor_client.get(details_url).context["form"]
+    response = editor_client.post(details_url, posted_back(form))
+
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert incident.started_at == started
+    assert incident.resolved_at == resolved
+    assert started.microsecond == 123456
+
+
+def test_out_of_range_start_is_field_error(editor_client, berlin_page):
+    data = create_form(berlin_page, started_at="0001-01-01T00:30")
+
+    response = editor_client.post(INCIDENTS_ADD, data)
+
+    assert response.status_code == 200
+    assert "started_at" in response.context["form"].errors
+    assert not Incident.objects.filter(name="Checkout failing").exists()
+
+
+def test_out_of_range_details_start_is_field_error(editor_client, outage):
+    details_url = reverse("status_incidents:details", args=[outage.pk])
+    data = {"name": "Outage", "impact": "major", "started_at": "0001-01-01T00:30"}
+
+    response = editor_client.post(details_url, data)
+
+    assert response.status_code == 200
+    assert "started_at" in response.context["form"].errors

@@ -136,6 +136,7 @@ def foreign_page(db) -> Page:
         ({"ends_at": "2030-10-27T02:30"}, "ends_at"),
         ({"starts_at": ""}, "starts_at"),
         ({"starts_at": "next Tuesday"}, "starts_at"),
+        ({"starts_at": "0001-01-01T00:30"}, "starts_at"),
         ({"name": ""}, "name"),
     ],
 )
@@ -369,3 +370,42 @@ def test_screens_render_for_editor(editor_client, upgrade):
 
     for address in addresses:
         assert editor_client.get(address).status_code == 200, address
+
+
+def test_edit_out_of_range_start_is_field_error(editor_client, upgrade, api):
+    data = {
+        "name": "Upgrade",
+        "starts_at": "0001-01-01T00:30",
+        "ends_at": "2030-06-02T11:30",
+        "components": [api.pk],
+        "body": "",
+    }
+
+    response = editor_client.post(url("edit", upgrade.pk), data)
+
+    assert response.status_code == 200
+    assert "starts_at" in response.context["form"].errors
+    upgrade.refresh_from_db()
+    assert upgrade.scheduled_for == datetime(2030, 6, 1, 8, 0, tzinfo=UTC)
+
+
+def test_series_huge_duration_is_field_error(editor_client, berlin_page):
+    data = series_form(berlin_page, duration_minutes="99999999999999999999")
+
+    response = editor_client.post(SERIES_ADD, data)
+
+    assert response.status_code == 200
+    assert "duration_minutes" in response.context["form"].errors
+    assert not MaintenanceSeries.objects.exists()
+
+
+def test_series_duration_longer_than_frequency_names_field(editor_client, berlin_page):
+    data = series_form(berlin_page, frequency="daily", duration_minutes="2880")
+
+    response = editor_client.post(SERIES_ADD, data)
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "at most 1 day" in errors["duration_minutes"][0]
+    assert not errors.get("__all__")
+    assert not MaintenanceSeries.objects.exists()

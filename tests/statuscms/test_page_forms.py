@@ -234,3 +234,30 @@ def test_edit_form_refuses_unknown_channel(admin_client, status_page, page):
     assert "subscriber_channels" in response.context["form"].errors
     page.refresh_from_db()
     assert page.subscriber_notifiers == ["email"]
+
+
+def test_edit_form_sets_time_zone(admin_client, status_page, page):
+    url = reverse("wagtailadmin_pages:edit", args=[status_page.pk])
+
+    form = admin_client.get(url).context["form"]
+    response = admin_client.post(
+        url, edit_form(status_page, page_time_zone="Europe/Berlin")
+    )
+
+    assert form["page_time_zone"].value() == "UTC"
+    assert response.status_code == 302
+    page.refresh_from_db()
+    assert page.time_zone == "Europe/Berlin"
+
+
+def test_edit_form_refuses_unknown_time_zone(admin_client, status_page, page):
+    url = reverse("wagtailadmin_pages:edit", args=[status_page.pk])
+
+    response = admin_client.post(
+        url, edit_form(status_page, page_time_zone="Mars/Olympus_Mons")
+    )
+
+    assert response.status_code == 200
+    assert "page_time_zone" in response.context["form"].errors
+    page.refresh_from_db()
+    assert page.time_zone == "UTC"

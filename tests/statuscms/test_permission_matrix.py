@@ -746,3 +746,59 @@ def test_page_type_screens_hide_other_organisation(acme_client, bravoco, name):
 
         assert response.status_code < 500, model_name
         assert MARKER not in response.content.decode(), model_name
+
+
+def extra_object_screens(organisation: Organisation) -> list[tuple[str, list[int]]]:
+    """The screens the incident and maintenance viewsets add with their own
+    ``path()``, each with ``organisation``'s object."""
+    incident = organisation.objects["incident"]
+    update = incident.updates.first()
+    maintenance = organisation.objects["maintenance"]
+    series = organisation.objects["maintenance_series"]
+    return [
+        ("status_incidents:details", [incident.pk]),
+        ("status_incidents:resolve", [incident.pk]),
+        ("status_incidents:update_edit", [update.pk]),
+        ("status_incidents:update_delete", [update.pk]),
+        ("status_maintenances:post_update", [maintenance.pk]),
+        ("status_maintenances:complete", [maintenance.pk]),
+        ("status_maintenances:cancel", [maintenance.pk]),
+        ("status_maintenance_series:end", [series.pk]),
+    ]
+
+
+def test_viewer_gets_forbidden_on_own_extra_screens(client, acme, bravoco):
+    viewer = member_client(client, acme, Role.VIEWER)
+
+    for name, args in extra_object_screens(acme):
+        url = reverse(name, args=args)
+        assert viewer.get(url).status_code == 403, name
+        assert viewer.post(url, {}).status_code == 403, name
+
+
+def test_editor_opens_own_extra_screens(client, acme, bravoco):
+    editor = member_client(client, acme, Role.EDITOR)
+
+    for name, args in extra_object_screens(acme):
+        response = editor.get(reverse(name, args=args))
+
+        assert response.status_code == 200, name
+        assert MARKER not in response.content.decode(), name
+
+
+def test_other_organisation_extra_screens_not_found(client, acme, bravoco):
+    editor = member_client(client, acme, Role.EDITOR)
+
+    for name, args in extra_object_screens(bravoco):
+        url = reverse(name, args=args)
+        assert editor.get(url).status_code == 404, name
+        assert editor.post(url, {}).status_code == 404, name
+
+
+def test_viewer_role_elsewhere_forbidden_on_extra_screens(client, acme, bravoco):
+    user_client = two_role_client(client, acme, Role.EDITOR, bravoco, Role.VIEWER)
+
+    for name, args in extra_object_screens(bravoco):
+        url = reverse(name, args=args)
+        assert user_client.get(url).status_code == 403, name
+        assert user_client.post(url, {}).status_code == 403, name

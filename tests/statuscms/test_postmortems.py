@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
@@ -227,3 +229,24 @@ def test_api_delete_of_incident_with_postmortem_names_incident(
     assert [field["field"] for field in fields] == ["incident"]
     assert fields[0]["message"] == "Delete the incident's postmortem page first."
     assert Incident.objects.filter(pk=incident.pk).exists()
+
+
+def test_postmortem_shows_times_in_page_zone(
+    admin_client, settings, status_page, page, client
+):
+    settings.TIME_ZONE = "UTC"
+    services.update_page(page, time_zone="Europe/Berlin")
+    incident = services.create_incident(
+        page,
+        "Checkout failing",
+        body="Looking into it.",
+        started_at=datetime(2026, 8, 6, 18, 0, tzinfo=UTC),
+    )
+    data = postmortem_form(incident, **{"action-publish": "action-publish"})
+
+    admin_client.post(add_url(status_page), data)
+    html = client.get(IncidentPostmortem.objects.get().url).content.decode()
+
+    assert "6 Aug 2026, 20:00 UTC+02:00" in html
+    assert "6 Aug 2026, 20:31 UTC+02:00" in html
+    assert 'datetime="2026-08-06T18:31:00Z"' in html
