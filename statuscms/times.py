@@ -37,8 +37,14 @@ def format_local(value: datetime, zone: zoneinfo.ZoneInfo | str) -> str:
     """Format an aware datetime in ``zone``, as ``4 Dec 2026, 18:31 UTC+01:00``.
 
     A zero offset is written ``UTC``, which is as explicit as ``UTC+00:00``.
+    A time too close to the calendar's edge to move into ``zone``, such as
+    one stored in year 1 before the services refused such years, is shown
+    in UTC rather than failing the page.
     """
-    local = timezone.localtime(value, to_zone(zone))
+    try:
+        local = timezone.localtime(value, to_zone(zone))
+    except OverflowError:
+        local = value.astimezone(UTC)
     return f"{local.day} {local:%b %Y, %H:%M} {format_offset(local.utcoffset())}"
 
 
@@ -47,7 +53,8 @@ def iso_utc(value: datetime) -> str:
 
     This is the machine-readable ``datetime`` attribute of ``<time>``.
     """
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = value.astimezone(UTC).replace(microsecond=0, tzinfo=None)
+    return f"{utc.isoformat()}Z"
 
 
 def month_bounds(

@@ -25,8 +25,9 @@ admin could not show or edit."""
 
 EARLIEST_YEAR = 1970
 LATEST_YEAR = 2200
-"""Years a maintenance window or series may fall in. Dates outside them
-are typing mistakes, and year 1 or 9999 break time zone arithmetic."""
+"""Years an incident, a maintenance window, a series or an update may fall
+in. Dates outside them are typing mistakes, and year 1 or 9999 break time
+zone arithmetic."""
 
 
 def full_clean(instance: models.Model, exclude: list[str] | None = None) -> None:
@@ -49,7 +50,10 @@ def full_clean(instance: models.Model, exclude: list[str] | None = None) -> None
         instance.full_clean(exclude=exclude, validate_unique=True)
     except ValidationError as error:
         raise ValidationFailed(
-            {field: [str(m) for m in messages] for field, messages in error.message_dict.items()}
+            {
+                field: [str(m) for m in messages]
+                for field, messages in error.message_dict.items()
+            }
         ) from None
 
 
@@ -81,7 +85,13 @@ def require_choice(field: str, value: str, choices: type[models.TextChoices]) ->
 
 def require_aware(field: str, value: datetime | None) -> None:
     """Raise ``ValidationFailed`` on ``field`` unless ``value`` is None or a
-    datetime with a UTC offset."""
+    datetime with a UTC offset in the years ``EARLIEST_YEAR`` to
+    ``LATEST_YEAR``.
+
+    Every time of an incident, a maintenance or an update is shown in its
+    page's zone, and a time in year 1 or 9999 cannot be moved to a zone
+    west or east of UTC.
+    """
     if value is None:
         return
     if not isinstance(value, datetime):
@@ -90,6 +100,7 @@ def require_aware(field: str, value: datetime | None) -> None:
         raise ValidationFailed.for_field(
             field, "The time has no UTC offset; give one, such as 2026-08-06T18:31:37Z."
         )
+    require_year_in_range(field, value)
 
 
 def require_year_in_range(field: str, value: date | datetime | None) -> None:

@@ -68,3 +68,15 @@ def test_month_bounds_across_clock_change():
 
     assert start == datetime(2026, 9, 1, 4, 0, tzinfo=UTC)
     assert end == datetime(2026, 10, 1, 3, 0, tzinfo=UTC)
+
+
+def test_format_local_at_calendar_edge_falls_back_to_utc():
+    first_morning = datetime(1, 1, 1, 0, 30, tzinfo=UTC)
+
+    shown = format_local(first_morning, ZoneInfo("America/New_York"))
+
+    assert shown == "1 Jan 1, 00:30 UTC"
+
+
+def test_iso_utc_pads_the_year():
+    assert iso_utc(datetime(1, 1, 1, 0, 30, tzinfo=UTC)) == "0001-01-01T00:30:00Z"

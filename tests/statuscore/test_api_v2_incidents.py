@@ -17,7 +17,12 @@ from django.utils import timezone
 
 from statuscore import services
 from statuscore.api.statuspage import IncidentsResponse, ScheduledMaintenancesResponse
-from statuscore.models import ComponentStatus, IncidentImpact, IncidentStatus
+from statuscore.models import (
+    ComponentStatus,
+    Incident,
+    IncidentImpact,
+    IncidentStatus,
+)
 from tests.statuscore import statuspage_samples as sample
 from tests.statuscore.accounts import make_member
 
@@ -304,8 +309,12 @@ def test_time_out_of_zone_range_shown_in_utc(client, organization):
     page = services.create_page(
         organization, "New York", "ny", time_zone="America/New_York"
     )
-    started_at = datetime(1, 1, 1, tzinfo=UTC)
-    services.create_incident(page, "Ancient", body="Down.", started_at=started_at)
+    incident = services.create_incident(page, "Ancient", body="Down.")
+    # The services refuse such a year now; a row stored before that rule,
+    # or written by hand, still must not break the JSON.
+    Incident.objects.filter(pk=incident.pk).update(
+        started_at=datetime(1, 1, 1, tzinfo=UTC)
+    )
 
     response = fetch(client, INCIDENTS, page="ny")
 
