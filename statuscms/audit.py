@@ -66,7 +66,7 @@ def log_membership_change(
     """Write the audit log entry of a membership change.
 
     The acting user is Wagtail's active log context, which the admin sets
-    for each request; changes made outside a request are logged with no
+    for each request. Changes made outside a request are logged with no
     user ("system").
     """
     if role is None:

@@ -213,7 +213,7 @@ class IncidentDraft(
 
 
 class DraftPublication(models.Model):
-    """What publishing a draft produced in the core, written once per draft.
+    """The record of what publishing a draft produced in the core, one per draft.
 
     It is a separate row, not fields of the draft, because publishing a
     revision copies the revision's content onto the draft. A field of the

@@ -54,7 +54,7 @@ def add_service_errors(form: forms.BaseForm, error: ValidationFailed) -> None:
     starts the message, as in "url: Field required". A message for a field
     the form does not have becomes a non-field error that starts with the
     field's whole name. A form's ``service_field_names`` maps a service's
-    field name to the form field that holds it, such as ``duration`` to
+    field name to the form field that contains it, such as ``duration`` to
     ``duration_minutes``.
     """
     aliases = getattr(form, "service_field_names", {})

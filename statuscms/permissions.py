@@ -55,9 +55,9 @@ FORBIDDEN_TEMPLATE = "statuscms/admin/forbidden.html"
 def forbidden_response(request: HttpRequest) -> TemplateResponse:
     """Return a 403 page inside the admin.
 
-    Wagtail turns a ``PermissionDenied`` into a redirect to the dashboard;
-    the statuscms screens return 403, so a client or a test can tell that
-    the role, not the URL, is the problem.
+    Wagtail turns a ``PermissionDenied`` into a redirect to the dashboard.
+    The statuscms screens return 403 instead, so a client or a test can
+    tell that the role, not the URL, is the problem.
     """
     return TemplateResponse(request, FORBIDDEN_TEMPLATE, status=403)
 

@@ -120,8 +120,8 @@ def is_for_subscribers(event: Event) -> bool:
 
 
 def _incident_is_public(incident_id: int) -> bool:
-    """Return whether the incident exists and is public; a deleted one is
-    not, so nobody is told about an incident that is gone."""
+    """Return whether the incident exists and is public. A deleted incident
+    is not, so no subscriber is notified of an incident that is gone."""
     return Incident.objects.public().filter(pk=incident_id).exists()
 
 

@@ -49,7 +49,7 @@ class NotFound(StatusCoreError):
 class AuthenticationFailed(StatusCoreError):
     """A credential was missing, invalid, expired or revoked.
 
-    The message is safe to show to the caller: it never says whether a
+    The message is safe to show to the caller: it does not reveal whether a
     username exists.
     """
 

@@ -10,7 +10,7 @@ to a :class:`Principal`:
 
 A credential that is present but invalid, expired or revoked raises
 :class:`Unauthenticated` (ninja's ``AuthenticationError``, so a 401) with
-a message that says which. With no credential at all, ninja raises a
+a message that names the failed check. With no credential at all, ninja raises a
 plain ``AuthenticationError``, also a 401. ``statuscore.api.errors``
 gives both the API's error shape.
 """
@@ -53,7 +53,7 @@ class Principal:
     """The user or API key behind a request, with its organisations.
 
     A user acts in the organisations they are a member of, with their role
-    there, and holds both scopes. A key acts in its own organisation only,
+    there, and has both scopes. A key acts in its own organisation only,
     with its scopes. A key with the ``write`` scope may also read.
     """
 
@@ -81,7 +81,7 @@ class Principal:
         return self.roles(org_id) in WRITING_ROLES
 
     def is_owner(self, org_id: int) -> bool:
-        """Whether the user owns the organisation; an API key never does."""
+        """Return whether the user owns the organisation; an API key never does."""
         return self.api_key is None and self.roles(org_id) == Role.OWNER
 
 
@@ -109,7 +109,7 @@ def principal_for_api_key(api_key: ApiKey) -> Principal:
 
 
 class Unauthenticated(AuthenticationError):
-    """A credential was sent but rejected; ``message`` says why."""
+    """A credential that was sent but rejected; ``message`` gives the reason."""
 
     def __init__(self, message: str) -> None:
         super().__init__(status_code=401, message=message)

@@ -102,7 +102,7 @@ install_error_handlers(api)
 def _json_method_not_allowed(view: Callable[..., HttpResponse]) -> Callable:
     """Wrap a view of /api/v1/ so that its 405 has the shared error shape.
 
-    ninja answers a method a path does not serve with a plain-text 405
+    ninja returns a plain-text 405 for a method that a path does not serve,
     before any exception handler runs, so the body is rewritten here.
     """
 
@@ -125,7 +125,7 @@ def _json_method_not_allowed(view: Callable[..., HttpResponse]) -> Callable:
 
 
 def api_urls() -> tuple[list, str, str]:
-    """Return ``api.urls`` for ``include()``, with /v1/ answering 405 in the
+    """Return ``api.urls`` for ``include()``, with /v1/ returning 405 in the
     shared error shape."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:

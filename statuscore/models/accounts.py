@@ -65,7 +65,7 @@ class RefreshToken(models.Model):
 
     Every refresh marks the presented token used and issues its successor
     in the same family. A used token presented again means that someone
-    holds a copy, so the whole family is revoked.
+    has a copy, so the whole family is revoked.
     """
 
     user = models.ForeignKey(

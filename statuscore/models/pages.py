@@ -9,7 +9,7 @@ def validate_time_zone(value: str) -> None:
     """Accept ``UTC`` and IANA zones of the Area/Location form, such as
     ``Europe/Berlin``.
 
-    The zone database also holds names that are not places: ``localtime``
+    The zone database also contains names that are not places: ``localtime``
     (the server's own zone, which differs between machines),
     ``posixrules``, ``Factory`` and legacy abbreviations. They are
     rejected, so every stored zone means the same on every server.

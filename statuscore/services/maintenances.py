@@ -261,7 +261,7 @@ def delete_maintenance(maintenance: Maintenance, *, actor=None) -> None:
 
     A running maintenance first gives its components their earlier status
     back. Subscribers are not notified, because a deletion removes a
-    mistake; calling work off that visitors were told about is
+    mistake. To call off work that visitors were notified of, use
     :func:`cancel_maintenance`. Alert channels and live updates receive the
     event.
     """

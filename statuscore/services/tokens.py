@@ -151,7 +151,7 @@ def user_for_access_token(token: str) -> tuple[AbstractBaseUser, uuid.UUID]:
 
     The signature, ``exp``, ``iat``, ``iss``, ``aud``, ``sub`` and ``jti`` are
     all checked; a token of a revoked family is rejected. Raises
-    ``AuthenticationFailed`` with a message that says which check failed.
+    ``AuthenticationFailed`` with a message that names the check that failed.
     """
     config = get_settings()
     try:

@@ -70,7 +70,7 @@ def test_month_bounds_across_clock_change():
     assert end == datetime(2026, 10, 1, 3, 0, tzinfo=UTC)
 
 
-def test_format_local_at_calendar_edge_falls_back_to_utc():
+def test_format_local_edge_uses_utc():
     first_morning = datetime(1, 1, 1, 0, 30, tzinfo=UTC)
 
     shown = format_local(first_morning, ZoneInfo("America/New_York"))

@@ -89,7 +89,7 @@ def test_create_page_with_markup_domain_rejected(tenant_a):
     assert not Page.objects.filter(slug="spare").exists()
 
 
-def test_patch_page_with_domain_of_another_page_names_domain(tenant_a, tenant_b):
+def test_patch_taken_domain_rejected(tenant_a, tenant_b):
     services.update_page(tenant_b.page, domain="status.beta.example")
 
     response = patch_json(

@@ -214,7 +214,7 @@ def test_naive_time_is_rejected_naming_the_field(page, incident, call, field):
     "started_at",
     [datetime(1, 1, 1, 0, 30, tzinfo=UTC), datetime(9999, 12, 31, 23, 0, tzinfo=UTC)],
 )
-def test_time_at_calendar_edge_is_rejected_naming_the_field(page, started_at):
+def test_calendar_edge_time_rejected(page, started_at):
     with pytest.raises(ValidationFailed) as error:
         services.create_incident(page, "X", body="b", started_at=started_at)
 

@@ -2,7 +2,7 @@
 ``/api/v1/organizations/{organization_id}/api-keys``.
 
 Only owners of the organisation list, create and revoke keys. A caller who
-is not a member gets 404, as for any object of another organisation; a
+is not a member gets 404, as for any object of another organisation. A
 member who is not an owner, or an API key, gets 403. The key itself is in
 the response to its creation only.
 """

@@ -3,7 +3,7 @@
 A check's ``config`` is validated by its checker's own ``Config`` model,
 so an invalid value is a 422 naming ``body.config.<field>``. Fields the
 model types ``SecretStr`` (passwords, tokens) are shown as
-``"**********"``; sending that mask back in a change keeps the stored
+``"**********"``, and sending that mask back in a change keeps the stored
 secret.
 
 NOTE: only ``SecretStr`` fields are masked. A credential put in a plain

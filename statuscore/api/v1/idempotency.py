@@ -168,7 +168,7 @@ def _claim(scope: str, key: str, request: HttpRequest, request_hash: str):
 
 
 def _store(record: IdempotencyRecord, response: HttpResponseBase) -> None:
-    # A response marked no-store holds a secret shown once, such as a new
+    # A response marked no-store contains a secret shown once, such as a new
     # API key, which must not be kept in the database.
     if (
         response.status_code >= 500

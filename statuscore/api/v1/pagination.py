@@ -119,8 +119,8 @@ def paginate(
 ) -> dict[str, Any]:
     """Return one page of ``queryset`` in the list response shape.
 
-    ``ordering`` is a whitelisted value such as ``-created_at``; the primary
-    key is added as the last sort key so pages never overlap or skip rows
+    ``ordering`` is a whitelisted value such as ``-created_at``. The primary
+    key is added as the last sort key, so pages do not overlap or skip rows
     that share a value. A :class:`CreatedListQuery` also limits the rows
     to its ``created_at`` range.
     """
