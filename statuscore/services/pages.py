@@ -6,6 +6,7 @@ import logging
 
 from django.db import transaction
 
+from statuscore.events import EventKind, emit
 from statuscore.exceptions import NotFound, ValidationFailed
 from statuscore.models import Membership, Organization, Page, Role
 from statuscore.services.validation import full_clean, require_choice
@@ -217,8 +218,23 @@ def update_page(page: Page, **changes) -> Page:
         setattr(page, field, value)
     full_clean(page)
     page.save(update_fields=[*changes, "updated_at"])
+    emit(EventKind.PAGE_UPDATED, page, {"fields": sorted(changes)})
     logger.info("Page %s updated: %s", page.pk, ", ".join(sorted(changes)))
     return page
+
+
+@transaction.atomic
+def announce_page_change(page: Page, reason: str) -> None:
+    """Record that what visitors see of ``page`` changed outside the core.
+
+    The CMS calls it when it publishes or unpublishes a page's branding,
+    which no core model holds. It writes a ``page.updated`` event with
+    ``{"reason": reason}``, so that every process that renders the page,
+    such as the snapshot refresher of each web process, learns of it
+    from the outbox.
+    """
+    emit(EventKind.PAGE_UPDATED, page, {"reason": reason})
+    logger.info("Page %s announced as changed: %s", page.pk, reason)
 
 
 EDITABLE_ORGANIZATION_FIELDS = ("name", "slug")
