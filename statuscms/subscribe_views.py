@@ -17,7 +17,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from statuscms.models import CONTENT_SECURITY_POLICY, StatusPage
+from statuscms.csp import CONTENT_SECURITY_POLICY
+from statuscms.languages import respond_in_language
+from statuscms.models import StatusPage
 from statuscms.subscribe import handle_subscribe
 
 __all__ = ["subscribe"]
@@ -38,12 +40,15 @@ def _denied(request: HttpRequest, page: StatusPage) -> bool:
 def subscribe(request: HttpRequest, page_id: int) -> HttpResponse:
     """Subscribe from a posted form of the live status page ``page_id``.
 
-    Answers as ``statuscms.subscribe.handle_subscribe`` does; 404 when no
-    live status page has that id, or when the visitor may not read it.
+    Answers as ``statuscms.subscribe.handle_subscribe`` does, in the
+    visitor's language; 404 when no live status page has that id, or when
+    the visitor may not read it.
     """
     page = StatusPage.objects.live().filter(pk=page_id).first()
     if page is None or _denied(request, page):
         raise Http404("No status page has this id.")
-    response = handle_subscribe(page, request)
+    response = respond_in_language(
+        request, page.core_page.language, lambda: handle_subscribe(page, request)
+    )
     response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     return response
