@@ -26,6 +26,7 @@ from django.utils.http import http_date
 from wagtail.models import Site
 from wagtail.models.sites import get_site_for_hostname
 
+from statuscms.languages import SHIPPED_LANGUAGES
 from statuscms.models import StatusPage
 from statuscms.snapshots.paths import API_PREFIX, SNAPSHOT_PATHS
 from statuscms.snapshots.store import Snapshot, SnapshotEntry
@@ -197,7 +198,7 @@ class SnapshotBuilder:
         self.cache_control = cache_control or getattr(
             settings, "STATUS_SNAPSHOT_CACHE_CONTROL", DEFAULT_CACHE_CONTROL
         )
-        self.languages = [code for code, _name in settings.LANGUAGES]
+        self.languages = list(SHIPPED_LANGUAGES)
         self._handler = BaseHandler()
         self._handler.load_middleware()
 
@@ -339,7 +340,9 @@ class SnapshotBuilder:
                 continue
             old = previous.languages.get(code) if previous else None
             languages[code] = self._snapshot(variant, old, code, True)
-        return SnapshotEntry(core_page_id, default, languages)
+        return SnapshotEntry(
+            core_page_id, default, languages, response.get("Content-Language")
+        )
 
     def build(
         self,
