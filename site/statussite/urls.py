@@ -19,4 +19,5 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Wagtail's page serving comes last: it matches every remaining path.
+urlpatterns.append(path("", include("statuscms.urls")))
 urlpatterns.append(path("", include(wagtail_urls)))
