@@ -5,9 +5,10 @@ These are routes of ``StatusPage`` (see ``statuscms.models``). Each one:
 1. applies the page's access rule first, so a private page's feeds
    answer as the page itself does, and are marked ``Cache-Control:
    private`` when they are served;
-2. builds its bytes from the database alone, in the page's language,
-   so every visitor receives the same bytes and a snapshot of them is
-   exact;
+2. builds its bytes from the database alone, in the language that
+   ``StatusPage.serve`` chose from ``Accept-Language`` and the page's own
+   language, so all visitors who send the same header receive the same
+   bytes and a snapshot of each language is exact;
 3. goes through Django's ``ConditionalGetMiddleware``, which sets an
    ``ETag`` from the content and answers ``If-None-Match`` with 304.
 
@@ -21,14 +22,14 @@ import logging
 from django.http import HttpRequest, HttpResponse
 from django.middleware.http import ConditionalGetMiddleware
 from django.template.response import TemplateResponse
-from django.utils import translation
 from django.utils.decorators import decorator_from_middleware
-from django.utils.translation import gettext
 
 from statuscms.addresses import page_address
 from statuscms.badge import build_badge
 from statuscms.feeds import AtomIncidentFeed, RssIncidentFeed
+from statuscms.labels import status_sentence
 from statuscms.maintenance_calendar import build_maintenance_calendar
+from statuscore.status import PageStatus
 from statuscore.summary import build_status
 
 __all__ = [
@@ -98,10 +99,10 @@ def serve_calendar(request: HttpRequest, status_page) -> HttpResponse:
     return _finish(response, status_page)
 
 
-def _page_status(status_page) -> tuple[str, str]:
-    """Return the page's indicator and its sentence, in the current language."""
+def _page_status(status_page) -> PageStatus:
+    """Return the page's overall status, as the v2 JSON computes it."""
     status = build_status(status_page.core_page)["status"]
-    return status["indicator"], gettext(status["description"])
+    return PageStatus(status["indicator"], status["description"])
 
 
 @conditional_get
@@ -111,9 +112,8 @@ def serve_badge(request: HttpRequest, status_page) -> HttpResponse:
     if denied is not None:
         return denied
 
-    with translation.override(status_page.core_page.language or None):
-        indicator, description = _page_status(status_page)
-        svg = build_badge(status_page.title, indicator, description)
+    status = _page_status(status_page)
+    svg = build_badge(status_page.title, status.indicator, status_sentence(status))
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Content-Security-Policy"] = BADGE_CSP
     return _finish(response, status_page)
@@ -130,21 +130,17 @@ def serve_embed(request: HttpRequest, status_page) -> HttpResponse:
     if denied is not None:
         return denied
 
-    language = status_page.core_page.language or None
-    with translation.override(language):
-        indicator, description = _page_status(status_page)
-        response = TemplateResponse(
-            request,
-            "statuscms/embed.html",
-            {
-                "page": status_page,
-                "page_address": page_address(status_page),
-                "indicator": indicator,
-                "description": description,
-                "language": translation.get_language(),
-            },
-        )
-        response.render()
+    status = _page_status(status_page)
+    response = TemplateResponse(
+        request,
+        "statuscms/embed.html",
+        {
+            "page": status_page,
+            "page_address": page_address(status_page),
+            "indicator": status.indicator,
+            "description": status_sentence(status),
+        },
+    )
     response["Content-Security-Policy"] = EMBED_CSP
     response.xframe_options_exempt = True
     return _finish(response, status_page)

@@ -18,7 +18,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.syndication.views import Feed
-from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext
 
@@ -76,12 +75,6 @@ class RssIncidentFeed(Feed):
 
     feed_type = _RssGenerator
     file_kind = "rss"
-
-    def __call__(self, request, *args, **kwargs):
-        # The page's language, not the visitor's, so that every visitor
-        # receives the same bytes.
-        with translation.override(kwargs["status_page"].core_page.language or None):
-            return super().__call__(request, *args, **kwargs)
 
     def get_object(self, request, status_page):
         # The item methods below are called with the item alone, so the

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from django.db.models import Prefetch
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
 from icalendar import Calendar, Event
 
@@ -98,12 +98,10 @@ def build_maintenance_calendar(status_page, *, now: datetime | None = None) -> b
 
     It lists those whose window ends after ``now`` less
     ``CALENDAR_PAST_DAYS``, cancelled ones included with ``STATUS:CANCELLED``,
-    so that a subscribed calendar removes them. Names and status labels are
-    written in the core page's language, the same for every visitor.
+    so that a subscribed calendar removes them. The calendar's name and the
+    status labels are written in the active language.
     """
-    now = now or timezone.now()
-    with translation.override(status_page.core_page.language or None):
-        return _calendar(status_page, now).to_ical()
+    return _calendar(status_page, now or timezone.now()).to_ical()
 
 
 def _calendar(status_page, now: datetime) -> Calendar:
