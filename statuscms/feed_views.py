@@ -10,7 +10,8 @@ These are routes of ``StatusPage`` (see ``statuscms.models``). Each one:
    language, so all visitors who send the same header receive the same
    bytes and a snapshot of each language is exact;
 3. goes through Django's ``ConditionalGetMiddleware``, which sets an
-   ``ETag`` from the content and answers ``If-None-Match`` with 304.
+   ``ETag`` from the content and returns 304 for a matching
+   ``If-None-Match``.
 
 Only the embed page may be shown in another site's frame.
 """
@@ -59,12 +60,12 @@ EMBED_CSP = (
 
 
 def _denied(request: HttpRequest, status_page) -> HttpResponse | None:
-    """Return a 403 answer when the visitor may not read the page, else None.
+    """Return a 403 response when the visitor may not read the page, else None.
 
-    ``StatusPage.serve`` applies the page's access rule before any route
-    runs, with the page's own answer (a password form, a sign-in link).
-    This second check keeps the files private when a view is reached any
-    other way. It reveals nothing of the page.
+    Where ``StatusPage.serve`` checks access itself, a refused visitor
+    gets the page's own response (a password form, a sign-in link) and
+    never reaches this check. This one keeps the files private however
+    the view is reached, and its response reveals nothing of the page.
     """
     decision = check_access(request, status_page.core_page)
     if decision.allowed:

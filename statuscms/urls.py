@@ -3,7 +3,7 @@
 Wagtail's own URL pattern serves only paths made of slash-terminated
 segments without dots, so ``<page>/feed.rss`` never reaches a page.
 This pattern takes those file names and hands them to Wagtail's ``serve``
-as ``<page>/feed.rss/``, where ``StatusPage``'s routes answer. Include it
+as ``<page>/feed.rss/``, which ``StatusPage``'s routes serve. Include it
 before Wagtail's URLs.
 """
 
