@@ -192,13 +192,18 @@ class SnapshotBuilder:
     """
 
     def __init__(
-        self, *, scheme: str | None = None, cache_control: str | None = None
+        self,
+        *,
+        scheme: str | None = None,
+        cache_control: str | None = None,
+        languages: Iterable[str] = SHIPPED_LANGUAGES,
     ) -> None:
         self.scheme = scheme or snapshot_scheme()
         self.cache_control = cache_control or getattr(
             settings, "STATUS_SNAPSHOT_CACHE_CONTROL", DEFAULT_CACHE_CONTROL
         )
-        self.languages = list(SHIPPED_LANGUAGES)
+        # The language variants to render of pages that vary by language.
+        self.languages = list(languages)
         self._handler = BaseHandler()
         self._handler.load_middleware()
 
@@ -235,7 +240,6 @@ class SnapshotBuilder:
         response: HttpResponseBase,
         previous: Snapshot | None,
         language: str | None,
-        vary_language: bool,
     ) -> Snapshot:
         body = response.content
         etag = response["ETag"] if response.has_header("ETag") else _etag(body)
@@ -245,8 +249,6 @@ class SnapshotBuilder:
             last_modified = time.time()
 
         vary = _vary(response)
-        if vary_language and "accept-language" not in {v.lower() for v in vary}:
-            vary.append("Accept-Language")
 
         headers = [
             (name.lower().encode("latin-1"), value.encode("latin-1"))
@@ -319,30 +321,25 @@ class SnapshotBuilder:
             )
             return None
 
-        varies = "accept-language" in {v.lower() for v in _vary(response)}
-        variants: dict[str, HttpResponseBase] = {}
-        if target.negotiated and varies:
-            for code in self.languages:
-                try:
-                    variants[code] = self._render(host, target.path, code)
-                except Exception as error:
-                    raise RenderFailed(
-                        f"{target.path} on {host} in {code}: {error!r}"
-                    ) from error
-
-        differs = any(v.content != response.content for v in variants.values())
-        default = self._snapshot(
-            response, previous and previous.default, None, differs or varies
-        )
+        varies = target.negotiated and "accept-language" in {
+            v.lower() for v in _vary(response)
+        }
+        default_language = response.get("Content-Language")
+        default = self._snapshot(response, previous and previous.default, None)
         languages = {}
-        for code, variant in variants.items():
-            if variant.status_code != 200:
+        for code in self.languages if varies else ():
+            if code == default_language:
                 continue
-            old = previous.languages.get(code) if previous else None
-            languages[code] = self._snapshot(variant, old, code, True)
-        return SnapshotEntry(
-            core_page_id, default, languages, response.get("Content-Language")
-        )
+            try:
+                variant = self._render(host, target.path, code)
+            except Exception as error:
+                raise RenderFailed(
+                    f"{target.path} on {host} in {code}: {error!r}"
+                ) from error
+            if variant.status_code == 200:
+                old = previous.languages.get(code) if previous else None
+                languages[code] = self._snapshot(variant, old, code)
+        return SnapshotEntry(core_page_id, default, languages, default_language, varies)
 
     def build(
         self,

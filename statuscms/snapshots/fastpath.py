@@ -184,8 +184,13 @@ class SnapshotMiddleware:
             self.store.learn_host(host)
             return False
 
-        language = headers.get(b"accept-language")
-        snapshot = entry.choose(language.decode("latin-1") if language else None)
+        accept_language = headers.get(b"accept-language")
+        snapshot, language = entry.choose(
+            accept_language.decode("latin-1") if accept_language else None
+        )
+        if snapshot is None:
+            self.store.learn_language(language)
+            return False
         if self._not_modified(headers, snapshot):
             await self._send_not_modified(send, snapshot)
         else:

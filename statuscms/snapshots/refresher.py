@@ -20,6 +20,7 @@ from django.db import close_old_connections
 from django.http.request import split_domain_port, validate_host
 from wagtail.models import Site
 
+from statuscms.languages import SHIPPED_LANGUAGES
 from statuscms.snapshots.builder import (
     RenderFailed,
     SnapshotBuilder,
@@ -137,15 +138,26 @@ class Refresher:
     @property
     def builder(self) -> SnapshotBuilder:
         if self._builder is None:
-            self._builder = SnapshotBuilder()
+            self._builder = SnapshotBuilder(languages=self._languages())
         return self._builder
 
+    def _languages(self) -> list[str]:
+        """Return the languages to render variants in: every shipped one
+        when files are written, since a proxy cannot ask for more, else
+        those that visitors asked for."""
+        if self.files is not None:
+            return list(SHIPPED_LANGUAGES)
+        return sorted(self.store.learned_languages())
+
     def poll(self) -> set[int]:
-        """Rebuild the pages of new outbox events and of new hosts; return
-        the ids of the pages rebuilt."""
+        """Rebuild the pages of new outbox events, or every page when a
+        request brought a new host or language; return the ids of the
+        pages rebuilt."""
         new_hosts = self.store.take_new_hosts() - self._hosts
-        if new_hosts:
+        new_languages = self.store.take_new_languages()
+        if new_hosts or new_languages:
             self._hosts |= new_hosts
+            self.builder.languages = self._languages()
             self.rebuild_all()
             return set(self._entries)
 

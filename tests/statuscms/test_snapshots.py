@@ -24,6 +24,9 @@ from .snapshot_helpers import Fallthrough, call
 
 FEED_PATH = "/feed.rss"
 
+# Most tests need only a few paths, and each path costs a rendering.
+FEW_PATHS = ["", "feed.rss", "/api/v2/summary.json", "/api/v2/status.json"]
+
 
 @pytest.fixture
 def snapshot_store() -> SnapshotStore:
@@ -36,7 +39,20 @@ def files(tmp_path) -> SnapshotFiles:
 
 
 @pytest.fixture
-def refresher(status_page, snapshot_store, files) -> Refresher:
+def few_paths(monkeypatch):
+    monkeypatch.setattr("statuscms.snapshots.builder.SNAPSHOT_PATHS", FEW_PATHS)
+
+
+@pytest.fixture
+def refresher(status_page, snapshot_store, few_paths) -> Refresher:
+    refresher = Refresher(snapshot_store)
+    refresher.rebuild_all()
+    return refresher
+
+
+@pytest.fixture
+def file_refresher(status_page, snapshot_store, files) -> Refresher:
+    """A refresher that writes files, of every path in ``SNAPSHOT_PATHS``."""
     refresher = Refresher(snapshot_store, files=files)
     refresher.rebuild_all()
     return refresher
@@ -199,15 +215,30 @@ def test_unknown_host_falls_through_to_400(settings, refresher, snapshot_store):
     assert answer.status == 400
 
 
-def test_accept_language_picks_variant(fast_path):
-    answer = call(fast_path, "/", headers={"Accept-Language": "fr-CA, de;q=0.5"})
+def test_new_language_is_learned_and_built(fast_path, refresher):
+    headers = {"Accept-Language": "fr-CA, de;q=0.5"}
+    first = call(fast_path, "/", headers=headers)
+    refresher.poll()
 
-    assert answer.headers["content-language"] == "fr"
-    assert "Accept-Language" in answer.headers["vary"]
+    second = call(fast_path, "/", headers=headers)
+
+    assert first.status == 299
+    assert second.status == 200
+    assert second.headers["content-language"] == "fr"
+    assert "Accept-Language" in second.headers["vary"]
 
 
-def test_accept_language_variant_is_what_django_serves(fast_path, client):
+def test_page_language_needs_no_variant(fast_path):
+    answer = call(fast_path, "/", headers={"Accept-Language": "en-GB, de;q=0.5"})
+
+    assert answer.status == 200
+    assert answer.headers["content-language"] == "en"
+
+
+def test_language_variant_is_what_django_serves(fast_path, refresher, client):
     header = "es;q=0.9, de;q=0.4"
+    call(fast_path, "/", headers={"Accept-Language": header})
+    refresher.poll()
     django_body = client.get(
         "/", HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE=header
     ).content
@@ -299,7 +330,7 @@ def test_publish_rebuilds_the_page(refresher, snapshot_store, status_page):
 
 
 def test_private_page_gets_no_snapshot_or_files(
-    status_page, page, snapshot_store, files
+    status_page, page, snapshot_store, files, few_paths
 ):
     services.update_page(page, access="members")
 
@@ -311,23 +342,23 @@ def test_private_page_gets_no_snapshot_or_files(
 
 
 def test_page_made_private_loses_snapshot_and_files(
-    refresher, snapshot_store, files, page
+    file_refresher, snapshot_store, files, page
 ):
     assert (files.root / "localhost" / "index.html").exists()
 
     services.update_page(page, access="members")
-    refresher.poll()
+    file_refresher.poll()
 
     assert snapshot_store.get("localhost", "/") is None
     assert not (files.root / "localhost" / "index.html").exists()
     assert not (files.root / "status.acme.test" / "api/v2/summary.json").exists()
 
 
-def test_deleted_page_loses_files(refresher, files, status_page, page):
+def test_deleted_page_loses_files(file_refresher, files, status_page, page):
     status_page.delete()
     page.delete()
 
-    refresher.rebuild_all()
+    file_refresher.rebuild_all()
 
     assert list(files.root.rglob("*.html")) == []
     assert list(files.root.rglob("*.json")) == []
@@ -356,7 +387,7 @@ def _request_for(relative: Path) -> tuple[str, str, str | None]:
     return host, path + query, language
 
 
-def test_files_match_what_django_serves(refresher, files):
+def test_files_match_what_django_serves(file_refresher, files):
     written = _written_files(files)
     assert len(written) > 10
 
@@ -373,7 +404,7 @@ def test_files_match_what_django_serves(refresher, files):
         assert MEDIA_TYPES[file.suffix] == media_type(response["Content-Type"]), path
 
 
-def test_files_cover_every_snapshot(refresher, snapshot_store, files):
+def test_files_cover_every_snapshot(file_refresher, files):
     written = {
         _request_for(file.relative_to(files.root)) for file in _written_files(files)
     }
@@ -384,7 +415,9 @@ def test_files_cover_every_snapshot(refresher, snapshot_store, files):
     assert ("localhost", "/", "de") in written
 
 
-def test_files_are_replaced_atomically(status_page, snapshot_store, files, monkeypatch):
+def test_files_are_replaced_atomically(
+    status_page, snapshot_store, files, few_paths, monkeypatch
+):
     synced = []
     replaced = []
     real_fsync, real_replace = os.fsync, os.replace
