@@ -440,3 +440,29 @@ def test_files_are_replaced_atomically(
     assert source != target
     assert was_synced
     assert list(files.root.rglob("*.part")) == []
+
+
+def test_first_request_starts_refresher_once(snapshot_store, django_app):
+    started = []
+    app = SnapshotMiddleware(
+        django_app,
+        snapshot_store=snapshot_store,
+        on_first_request=lambda: started.append(True),
+    )
+
+    call(app, "/")
+    call(app, "/")
+
+    assert started == [True]
+
+
+def test_project_asgi_app_has_fast_path():
+    from statussite.asgi import application
+
+    assert isinstance(application.application_mapping["http"], SnapshotMiddleware)
+
+
+def test_scheme_other_than_snapshots_falls_through(fast_path, django_app):
+    answer = call(fast_path, "/", scheme="https")
+
+    assert answer.status == 299
