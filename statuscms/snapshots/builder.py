@@ -1,6 +1,6 @@
 """Render a page's snapshot through Django's own request handling.
 
-Each path is answered by an internal GET that passes through the whole
+Each path is requested with an internal GET that passes through the whole
 middleware stack and URL resolver, exactly like a visitor's request, so
 the stored bytes and headers are those Django serves. Nothing is sent
 over the network.
@@ -84,7 +84,7 @@ class Target:
 
     ``path`` includes the query string, if any. ``negotiated`` marks the
     paths of the status page itself, whose language variants are rendered
-    whenever Django's answer varies by ``Accept-Language``. ``main`` marks
+    whenever Django's response varies by ``Accept-Language``. ``main`` marks
     the status page's main page. ``shared`` marks the v2 JSON, which
     depends only on the page it resolves to, so one rendering serves
     every host and query that resolve to the same page.
@@ -188,7 +188,8 @@ def _vary(response: HttpResponseBase) -> list[str]:
 class SnapshotBuilder:
     """Render snapshot entries with a Django request handler of its own.
 
-    Create one per thread: the handler holds the loaded middleware chain.
+    Create one per thread, because the handler contains the loaded
+    middleware chain.
     """
 
     def __init__(
@@ -289,7 +290,7 @@ class SnapshotBuilder:
 
         A response other than 200, or one that sets a cookie or varies by
         cookie, is left to Django. An exception raised while rendering,
-        or a 5xx answer, raises ``RenderFailed``.
+        or a 5xx response, raises ``RenderFailed``.
         """
         try:
             response = self._render(host, target.path, None)
@@ -300,7 +301,7 @@ class SnapshotBuilder:
 
         if response.status_code >= 500:
             raise RenderFailed(
-                f"{target.path} on {host} answered {response.status_code}"
+                f"{target.path} on {host} returned status {response.status_code}"
             )
         if response.status_code != 200:
             logger.debug(
@@ -351,7 +352,7 @@ class SnapshotBuilder:
     ) -> dict[str, SnapshotEntry]:
         """Render every target of ``page`` on ``host``; return entries by path.
 
-        ``shared`` holds the entries of shared targets by path without the
+        ``shared`` contains the entries of shared targets by path without the
         query; pass the same dictionary for each host of one page to render
         them once. Raises ``RenderFailed`` when any target fails, so that a
         page's snapshot is replaced whole or not at all.

@@ -1,7 +1,7 @@
-"""The ASGI fast path: answer snapshot hits before Django runs.
+"""The ASGI fast path: serve snapshot hits before Django runs.
 
 ``SnapshotMiddleware`` wraps the HTTP application. A GET or HEAD whose
-host and path (with query) are in the store is answered from memory, with
+host and path (with query) are in the store is served from memory, with
 no database query, no Redis and no thread hop. Everything else, and every
 request it is unsure about, goes to the wrapped application unchanged.
 """
@@ -60,7 +60,7 @@ class SnapshotMiddleware:
 
     The host is checked as ``HttpRequest.get_host`` checks it: lower-cased,
     without a trailing dot, and it must match ``ALLOWED_HOSTS``, otherwise
-    the request goes to Django, which answers 400. ``X-Forwarded-Host``
+    the request goes to Django, which responds with 400. ``X-Forwarded-Host``
     and ``X-Forwarded-Proto`` count only from a peer in
     ``TRUSTED_PROXIES``, by ``statuscore.hosts.resolve_forwarded``. When
     Django's own ``USE_X_FORWARDED_HOST`` is on, a request with
