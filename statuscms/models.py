@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 from django.core.validators import RegexValidator
@@ -13,8 +14,9 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_safe
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
+from statuscms import access_views
 from statuscms.csp import CONTENT_SECURITY_POLICY
 from statuscms.history import current_month, load_history_month
 from statuscms.incident_detail import load_incident_detail
@@ -26,12 +28,22 @@ from statuscms.organization_models import (  # noqa: F401 (registers the models)
 from statuscms.overview import load_page_overview
 from statuscms.page_forms import StatusPageForm
 from statuscms.subscribe import handle_subscribe, subscribe_forms
+from statuscore.access import check_access, is_public, mark_private
+from statuscore.api.pages import PRIVATE_PAGE_ATTRIBUTE
 
 DEFAULT_BRAND_COLOR = "#1f6feb"
 
 # \Z and not $, because $ also matches before a trailing newline.
 BRAND_COLOR_PATTERN = re.compile(r"\A#(?:[0-9a-fA-F]{3}){1,2}\Z")
 
+
+# Routes that a visitor denied by the page's access rule may still reach,
+# because they show nothing of the page.
+ACCESS_ROUTES = frozenset({"password_route", "sign_in_route"})
+
+# The path on the main site's host under which every status page is also
+# served, as /pages/<core page slug>/.
+MAIN_SITE_PREFIX = "/pages/"
 
 # Months before this year are not served: no incident is that old, and the
 # first of January of year 1 cannot be converted to UTC in zones east of it.
@@ -42,6 +54,11 @@ validate_brand_color = RegexValidator(
     message="Enter a hex colour such as #1a2b3c or #abc.",
     code="invalid_brand_color",
 )
+
+
+def main_site_path(slug: str) -> str:
+    """Return the path of a status page on the main site's host."""
+    return f"{MAIN_SITE_PREFIX}{slug}/"
 
 
 class StatusPage(RoutablePageMixin, Page):
@@ -106,6 +123,15 @@ class StatusPage(RoutablePageMixin, Page):
             ],
             heading="Time zone and subscriptions",
         ),
+        MultiFieldPanel(
+            [
+                FieldPanel("page_domain"),
+                FieldPanel("access_mode"),
+                FieldPanel("access_password"),
+                FieldPanel("ip_allowlist"),
+            ],
+            heading="Domain and access",
+        ),
     ]
 
     base_form_class = StatusPageForm
@@ -145,20 +171,75 @@ class StatusPage(RoutablePageMixin, Page):
         context["subscribed"] = offered.get(request.GET.get("subscribed", ""))
         return context
 
-    def serve(self, request, view=None, args=None, kwargs=None):
-        """Serve a route in the visitor's language, with the page's policy.
+    def get_url_parts(self, request=None):
+        """Return Wagtail's URL parts, with the main site's path where needed.
 
-        ``ContentSecurityPolicyMiddleware`` adds the same policy to every
-        public response; it is set here too for callers that serve the
-        page without the middleware.
+        While a request is served under ``/pages/<slug>/`` on the main site,
+        this page's links stay under that path. A status page that no
+        Wagtail site contains is linked at that path too, so every status
+        page has an address.
         """
-        response = respond_in_language(
-            request,
-            self.core_page.language,
-            lambda: super(StatusPage, self).serve(request, view, args, kwargs),
-        )
+        prefix = getattr(request, "status_page_prefix", None)
+        if prefix is not None and getattr(request, "status_page_id", None) == self.pk:
+            site = Site.find_for_request(request)
+            return (site.pk if site else None, site.root_url if site else "", prefix)
+
+        parts = super().get_url_parts(request)
+        if parts is not None:
+            return parts
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            return None
+        return (site.pk, site.root_url, main_site_path(self.core_page.slug))
+
+    def serve_with_access(
+        self, request: HttpRequest, serve: Callable[[], HttpResponse], route: str = ""
+    ) -> HttpResponse:
+        """Return ``serve()`` if the page's access rule lets the visitor read
+        this page, else the answer of :func:`statuscms.access_views.deny`.
+
+        ``route`` names the route method; the password and sign-in routes
+        are served to everyone. Responses of a page that is not public carry
+        ``noindex`` and ``Cache-Control: private, no-store``, denied ones
+        included. Postmortem pages below this page are served through here.
+        Every response is in the visitor's language
+        (:func:`statuscms.languages.respond_in_language`).
+        """
+        core_page = self.core_page
+
+        def respond() -> HttpResponse:
+            if is_public(core_page):
+                return serve()
+            setattr(request, PRIVATE_PAGE_ATTRIBUTE, True)
+            decision = check_access(request, core_page)
+            if decision.allowed or route in ACCESS_ROUTES:
+                response = serve()
+            else:
+                response = access_views.deny(self, request, decision)
+            mark_private(response)
+            return response
+
+        response = respond_in_language(request, core_page.language, respond)
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+    def serve(self, request, view=None, args=None, kwargs=None):
+        def serve_route() -> HttpResponse:
+            return super(StatusPage, self).serve(request, view, args, kwargs)
+
+        return self.serve_with_access(
+            request, serve_route, getattr(view, "__name__", "")
+        )
+
+    @path("password/", name="password")
+    def password_route(self, request: HttpRequest) -> HttpResponse:
+        """Show and check the password form of a password-protected page."""
+        return access_views.password_view(self, request)
+
+    @path("sign-in/", name="sign_in")
+    def sign_in_route(self, request: HttpRequest) -> HttpResponse:
+        """Sign in a member of the organisation, for members-only pages."""
+        return access_views.sign_in_view(self, request)
 
     def _render_route(
         self, request: HttpRequest, template: str, values: dict
