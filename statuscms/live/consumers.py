@@ -12,6 +12,7 @@ from statuscms.live.broadcast import group_name, remember_server_loop
 from statuscms.live.pages import find_status_page, request_from_scope
 from statuscms.snapshots.store import store
 from statuscore.access import check_scope_access, is_public
+from statuscore.hosts import request_host_from_scope
 from statuscore.models import Page
 
 __all__ = ["CLOSE_FORBIDDEN", "CLOSE_NOT_FOUND", "PageConsumer"]
@@ -32,7 +33,7 @@ def _header(scope: dict, name: bytes) -> str:
 
 
 def is_same_origin(scope: dict) -> bool:
-    """Return whether the socket was opened by a page of its own host.
+    """Return whether the socket was opened by a page of its own host name.
 
     Browsers send ``Origin`` with every WebSocket handshake, so a page on
     another site cannot open this socket with the visitor's cookies. A
@@ -42,7 +43,7 @@ def is_same_origin(scope: dict) -> bool:
     origin = _header(scope, b"origin")
     if not origin:
         return True
-    return urlsplit(origin).netloc.lower() == _header(scope, b"host").lower()
+    return (urlsplit(origin).hostname or "") == request_host_from_scope(scope)
 
 
 class PageConsumer(AsyncJsonWebsocketConsumer):

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest
 from wagtail.models import Site
 
 from statuscms.models import StatusPage
+from statuscore.hosts import request_host_from_scope
 
 __all__ = ["find_status_page", "request_from_scope"]
 
@@ -28,13 +29,22 @@ HTTP_SCHEMES = {"ws": "http", "wss": "https"}
 
 def request_from_scope(scope: dict, path: str) -> HttpRequest:
     """Build the GET request for ``path`` that the WebSocket's page was
-    served for, with the socket's headers, cookies and client address."""
+    served for, with the socket's headers, cookies and client address.
+
+    Its ``Host`` is the host the client asked for, which a trusted proxy
+    may give in ``X-Forwarded-Host``, as for HTTP requests.
+    """
+    host = request_host_from_scope(scope)
+    headers = [(name, value) for name, value in scope["headers"] if name != b"host"]
+    if host:
+        headers.append((b"host", host.encode("latin-1")))
     http_scope = {
         **scope,
         "type": "http",
         "method": "GET",
         "path": path,
         "query_string": b"",
+        "headers": headers,
         "scheme": HTTP_SCHEMES.get(scope.get("scheme", "ws"), "http"),
     }
     return ASGIRequest(http_scope, io.BytesIO())

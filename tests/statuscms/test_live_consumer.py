@@ -8,21 +8,26 @@ in memory by default, Redis when ``REDIS_URL`` is set.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 
 import pytest
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.contrib.auth import get_user_model
+from django.test import Client
 from statussite.asgi import application
 from wagtail.models import Locale, Site
 from wagtail.models import Page as WagtailPage
 
+from statuscms.live.broadcast import group_name
 from statuscms.live.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND
 from statuscms.setup import ensure_status_page
 from statuscms.snapshots.signals import snapshot_changed
 from statuscms.snapshots.store import store
 from statuscore import services
-from statuscore.models import Organization, Page
+from statuscore.models import Organization, Page, PageAccess, Role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,11 +39,18 @@ RECEIVE_TIMEOUT = 3
 SILENCE_TIMEOUT = 0.5
 
 
-def communicator(path: str = "/ws/live/", host: str = HOST, origin: str | None = None):
+def communicator(
+    path: str = "/ws/live/",
+    host: str = HOST,
+    origin: str | None = None,
+    session: str | None = None,
+):
     origin = f"http://{host}" if origin is None else origin
     headers = [(b"host", host.encode())]
     if origin:
         headers.append((b"origin", origin.encode()))
+    if session:
+        headers.append((b"cookie", f"sessionid={session}".encode()))
     return WebsocketCommunicator(application, path, headers=headers)
 
 
@@ -128,8 +140,8 @@ def test_committed_incident_reaches_socket(status_page, component):
         socket = communicator()
         await open_socket(socket)
 
-        await asyncio.to_thread(
-            services.create_incident, core_page, "Checkout failing", body="Looking."
+        await database_sync_to_async(services.create_incident)(
+            core_page, "Checkout failing", body="Looking."
         )
         await asyncio.to_thread(send_from_refresher_thread, core_page.pk, '"v2"')
 
@@ -217,3 +229,81 @@ def test_signal_from_event_loop_reaches_socket(status_page):
         return changed
 
     assert async_to_sync(scenario)() == {"type": "changed", "version": '"v3"'}
+
+
+@pytest.fixture
+def members_page(status_page):
+    services.update_page(status_page.core_page, access=PageAccess.MEMBERS)
+    return status_page
+
+
+@pytest.fixture
+def member(organization):
+    user = get_user_model().objects.create_user(username="member", password="x")
+    services.add_member(organization, user, Role.VIEWER)
+    return user
+
+
+def session_of(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+def test_members_page_closes_forbidden_for_anonymous(members_page):
+    async def scenario():
+        return await close_code(communicator())
+
+    assert async_to_sync(scenario)() == CLOSE_FORBIDDEN
+
+
+def test_members_page_accepts_signed_in_member(members_page, member):
+    session = session_of(member)
+
+    async def scenario():
+        socket = communicator(session=session)
+        hello = await open_socket(socket)
+        await socket.disconnect()
+        return hello
+
+    assert async_to_sync(scenario)()["type"] == "hello"
+
+
+def test_removed_member_gets_no_more_changes(members_page, member, organization):
+    """A socket of a private page checks access again before each notice."""
+    session = session_of(member)
+    core_page_id = members_page.core_page_id
+
+    async def scenario():
+        socket = communicator(session=session)
+        await open_socket(socket)
+        await database_sync_to_async(services.remove_member)(organization, member)
+        await asyncio.to_thread(send_from_refresher_thread, core_page_id, '"m2"')
+        message = await socket.receive_output(timeout=RECEIVE_TIMEOUT)
+        return message
+
+    message = async_to_sync(scenario)()
+
+    assert message == {"type": "websocket.close", "code": CLOSE_FORBIDDEN}
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL")
+def test_redis_layer_carries_change_of_other_process(status_page, settings):
+    """A second layer instance stands for another web process: its send
+    reaches this process's socket only through Redis."""
+    from channels_redis.core import RedisChannelLayer
+
+    assert settings.CHANNEL_LAYERS["default"]["BACKEND"].startswith("channels_redis")
+    other_process = RedisChannelLayer(hosts=[os.environ["REDIS_URL"]])
+    group = group_name(status_page.core_page_id)
+    message = {"type": "page.changed", "version": '"r2"'}
+
+    async def scenario():
+        socket = communicator()
+        await open_socket(socket)
+        await asyncio.to_thread(async_to_sync(other_process.group_send), group, message)
+        changed = await socket.receive_json_from(timeout=RECEIVE_TIMEOUT)
+        await socket.disconnect()
+        return changed
+
+    assert async_to_sync(scenario)() == {"type": "changed", "version": '"r2"'}
