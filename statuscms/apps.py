@@ -8,5 +8,7 @@ class StatusCmsConfig(AppConfig):
 
     def ready(self) -> None:
         from statuscms import signals
+        from statuscms.live import broadcast
 
         signals.connect(self)
+        broadcast.connect()

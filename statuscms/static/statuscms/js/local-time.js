@@ -69,10 +69,17 @@
 
     function start() {
         addLocalTitles(document);
-        // Regions swapped in by live updates bring new <time> elements.
-        document.addEventListener("statuspage:updated", function (event) {
-            addLocalTitles(event.target instanceof Element ? event.target : document);
-        });
+        // Live updates swap parts of the page and bring new <time> elements.
+        if (typeof MutationObserver === "function") {
+            new MutationObserver(function (records) {
+                for (var i = 0; i < records.length; i++) {
+                    if (records[i].addedNodes.length) {
+                        addLocalTitles(document);
+                        return;
+                    }
+                }
+            }).observe(document.body, { childList: true, subtree: true });
+        }
     }
 
     if (document.readyState === "loading") {
