@@ -15,6 +15,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
+from statuscms.component_detail import load_component_detail
 from statuscms.history import current_month, load_history_month
 from statuscms.incident_detail import load_incident_detail
 from statuscms.organization_models import (  # noqa: F401 (registers the models)
@@ -54,8 +55,10 @@ class StatusPage(RoutablePageMixin, Page):
     what the CMS owns: the page's place in the Wagtail tree and its brand.
 
     Besides the main page it serves ``incidents/<id>/``, one incident with
-    its whole timeline, and ``history/`` and ``history/<year>/<month>/``,
-    the incidents of one month in the page's time zone.
+    its whole timeline, ``components/<id>/``, one component with its uptime
+    bars, response times and recent incidents, and ``history/`` and
+    ``history/<year>/<month>/``, the incidents of one month in the page's
+    time zone.
     """
 
     # PROTECT, because a cascade from the core page would delete the Wagtail
@@ -181,6 +184,19 @@ class StatusPage(RoutablePageMixin, Page):
         return self._render_route(
             request,
             "statuscms/incident_page.html",
+            {"detail": detail, "time_zone": detail.time_zone},
+        )
+
+    @path("components/<int:component_id>/", name="component")
+    @method_decorator(require_safe)
+    def component_route(self, request: HttpRequest, component_id: int) -> HttpResponse:
+        """Serve one component that the main page shows, else 404."""
+        detail = load_component_detail(self.core_page, component_id)
+        if detail is None:
+            raise Http404("No such component on this page.")
+        return self._render_route(
+            request,
+            "statuscms/component_page.html",
             {"detail": detail, "time_zone": detail.time_zone},
         )
 
