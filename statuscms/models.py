@@ -16,8 +16,10 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
 from statuscms.component_detail import load_component_detail
+from statuscms.csp import CONTENT_SECURITY_POLICY
 from statuscms.history import current_month, load_history_month
 from statuscms.incident_detail import load_incident_detail
+from statuscms.languages import respond_in_language
 from statuscms.organization_models import (  # noqa: F401 (registers the models)
     OrganizationGroup,
     OrganizationLogEntry,
@@ -31,10 +33,6 @@ DEFAULT_BRAND_COLOR = "#1f6feb"
 # \Z and not $, because $ also matches before a trailing newline.
 BRAND_COLOR_PATTERN = re.compile(r"\A#(?:[0-9a-fA-F]{3}){1,2}\Z")
 
-# The public pages ship no script of their own, and editor text is escaped
-# or sanitised. The policy also forbids inline script, so an injection that
-# slipped through would still not run.
-CONTENT_SECURITY_POLICY = "script-src 'self'; object-src 'none'; base-uri 'none'"
 
 # Months before this year are not served: no incident is that old, and the
 # first of January of year 1 cannot be converted to UTC in zones east of it.
@@ -151,7 +149,17 @@ class StatusPage(RoutablePageMixin, Page):
         return context
 
     def serve(self, request, view=None, args=None, kwargs=None):
-        response = super().serve(request, view, args, kwargs)
+        """Serve a route in the visitor's language, with the page's policy.
+
+        ``ContentSecurityPolicyMiddleware`` adds the same policy to every
+        public response; it is set here too for callers that serve the
+        page without the middleware.
+        """
+        response = respond_in_language(
+            request,
+            self.core_page.language,
+            lambda: super(StatusPage, self).serve(request, view, args, kwargs),
+        )
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
 
