@@ -72,8 +72,9 @@ class GroupRow:
         return ComponentStatus.OPERATIONAL
 
     @property
-    def all_operational(self) -> bool:
-        return self.status == ComponentStatus.OPERATIONAL
+    def status_label(self) -> str:
+        """The label of ``status``, as a component row shows its own."""
+        return ComponentStatus(self.status).label
 
 
 @dataclass(frozen=True)

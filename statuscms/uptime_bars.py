@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from statuscore.history import ComponentUptime, DayBar
 from statuscore.models import Component, Incident, Page
@@ -34,6 +35,14 @@ __all__ = [
 
 BAR_STATES = ("down", "degraded", "maintenance", "up", "nodata")
 """The states a day's bar can show, worst first."""
+
+STATE_LABELS = {
+    "down": pgettext_lazy("state of a day", "Down"),
+    "degraded": pgettext_lazy("state of a day", "Degraded"),
+    "maintenance": pgettext_lazy("state of a day", "Maintenance"),
+    "up": pgettext_lazy("state of a day", "Up"),
+    "nodata": pgettext_lazy("state of a day", "No data"),
+}
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,11 @@ class BarDay:
     @property
     def has_data(self) -> bool:
         return self.uptime_percent is not None
+
+    @property
+    def state_label(self) -> str:
+        """The state in the visitor's language, for the day's tooltip."""
+        return str(STATE_LABELS[self.state])
 
 
 @dataclass(frozen=True)
