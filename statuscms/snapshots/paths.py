@@ -9,6 +9,7 @@ API_PREFIX = "/api/v2/"
 SNAPSHOT_PATHS: list[str] = [
     # Relative to the status page's URL, such as "" for "/" or "/acme/".
     "",
+    "components/{component_id}/",
     # Absolute on the host: the public v2 JSON of statuscore.api.v2. On a
     # host that is no page's domain, each is stored with ``?page=<slug>``.
     "/api/v2/summary.json",
