@@ -379,3 +379,16 @@ def test_group_description_shown(client, status_page, page):
 
     text = details.select_one(".component-group__description").get_text()
     assert text == "Everything customers call"
+
+
+def test_tooltip_in_visitor_language(client, status_page, checked):
+    component, check = checked
+    add_day_rollup(check, days_ago=2, down_seconds=864.0)
+    day = local_today() - timedelta(days=2)
+
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="de")
+    soup = BeautifulSoup(response.content.decode(), "html.parser")
+    tip = day_bar(soup, component, day).select_one(".uptime__tip")
+
+    assert tip.select_one(".uptime__state").get_text() == "Ausfall"
+    assert tip.select_one(".uptime__value").get_text() == "99,00 % Verfügbarkeit"
