@@ -179,7 +179,7 @@ def _time_ticks(
     24 hours are labelled every six local hours, 7 days at each local
     midnight, and 30 days every seventh day counted back from today. In a
     zone whose offset is not whole hours, hours start at half past, and
-    the labels say so.
+    the labels show that time.
     """
     start, end = buckets[0][0], buckets[-1][1]
     if chart_range.key == "30d":

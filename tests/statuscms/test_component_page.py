@@ -316,6 +316,6 @@ def test_snapshot_holds_each_component_page(status_page, page, checked):
 
     paths = [target.path for target in page_targets(page, "localhost", "http")]
 
-    # A hidden component's page answers 404, which the builder leaves out.
+    # A hidden component's page returns 404, which the builder leaves out.
     assert f"/components/{component.pk}/" in paths
     assert f"/components/{hidden.pk}/" in paths

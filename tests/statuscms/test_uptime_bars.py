@@ -256,7 +256,7 @@ def test_component_description_shown(client, status_page, checked):
     assert description == "The public API"
 
 
-def test_bar_state_keeps_no_data_when_only_period_known():
+def test_empty_day_state_is_no_data():
     now = datetime(2026, 12, 4, tzinfo=UTC)
     bar = DayBar(
         day=now.date(),
