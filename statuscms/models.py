@@ -17,6 +17,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page, Site
 
 from statuscms import access_views, feed_views
+from statuscms.component_detail import load_component_detail
 from statuscms.csp import CONTENT_SECURITY_POLICY
 from statuscms.history import current_month, load_history_month
 from statuscms.incident_detail import load_incident_detail
@@ -27,7 +28,7 @@ from statuscms.organization_models import (  # noqa: F401 (registers the models)
 )
 from statuscms.overview import load_page_overview
 from statuscms.page_forms import StatusPageForm
-from statuscms.subscribe import handle_subscribe, subscribe_forms
+from statuscms.subscribe import subscribe_forms
 from statuscore.access import check_access, is_public, mark_private
 from statuscore.api.pages import PRIVATE_PAGE_ATTRIBUTE
 
@@ -69,13 +70,15 @@ class StatusPage(RoutablePageMixin, Page):
     what the CMS owns: the page's place in the Wagtail tree and its brand.
 
     Besides the main page it serves ``incidents/<id>/``, one incident with
-    its whole timeline, and ``history/`` and ``history/<year>/<month>/``,
-    the incidents of one month in the page's time zone. The machine-readable
-    files ``feed.rss``, ``feed.atom``, ``maintenances.ics``, ``badge.svg``
-    and the ``embed/`` widget are routes too (see ``statuscms.feed_views``).
-    Wagtail serves only addresses that end in a slash, so the routes of
-    the files with a dot are declared as ``feed.rss/`` and reached
-    through ``statuscms.urls``, which takes ``feed.rss`` itself.
+    its whole timeline, ``components/<id>/``, one component with its uptime
+    bars, response times and recent incidents, and ``history/`` and
+    ``history/<year>/<month>/``, the incidents of one month in the page's
+    time zone. The machine-readable files ``feed.rss``, ``feed.atom``,
+    ``maintenances.ics``, ``badge.svg`` and the ``embed/`` widget are routes
+    too (see ``statuscms.feed_views``). Wagtail serves only addresses that
+    end in a slash, so the routes of the files with a dot are declared as
+    ``feed.rss/`` and reached through ``statuscms.urls``, which takes
+    ``feed.rss`` itself.
     """
 
     # PROTECT, because a cascade from the core page would delete the Wagtail
@@ -259,10 +262,11 @@ class StatusPage(RoutablePageMixin, Page):
         return TemplateResponse(request, template, context)
 
     @path("", name="main")
+    @method_decorator(require_safe)
     def main_route(self, request: HttpRequest) -> HttpResponse:
-        """Serve the page, and take the "Subscribe to updates" forms' POST."""
-        if request.method == "POST":
-            return handle_subscribe(self, request)
+        """Serve the page. Its "Subscribe to updates" forms post to
+        ``statuscms.subscribe_views.subscribe``, so the page holds no
+        per-visitor token and can be served from a snapshot."""
         return self.render(request)
 
     @path("incidents/<int:incident_id>/", name="incident")
@@ -275,6 +279,19 @@ class StatusPage(RoutablePageMixin, Page):
         return self._render_route(
             request,
             "statuscms/incident_page.html",
+            {"detail": detail, "time_zone": detail.time_zone},
+        )
+
+    @path("components/<int:component_id>/", name="component")
+    @method_decorator(require_safe)
+    def component_route(self, request: HttpRequest, component_id: int) -> HttpResponse:
+        """Serve one component that the main page shows, else 404."""
+        detail = load_component_detail(self.core_page, component_id)
+        if detail is None:
+            raise Http404("No such component on this page.")
+        return self._render_route(
+            request,
+            "statuscms/component_page.html",
             {"detail": detail, "time_zone": detail.time_zone},
         )
 

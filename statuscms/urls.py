@@ -1,4 +1,7 @@
-"""Addresses of status page files whose names contain a dot.
+"""Public addresses of statuscms that are not Wagtail page routes.
+
+The subscribe form's address, and the files of a status page whose names
+contain a dot.
 
 Wagtail's own URL pattern serves only paths made of slash-terminated
 segments without dots, so ``<page>/feed.rss`` never reaches a page.
@@ -10,8 +13,10 @@ before Wagtail's URLs.
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import re_path
+from django.urls import path, re_path
 from wagtail import views as wagtail_views
+
+from statuscms import subscribe_views
 
 __all__ = ["PAGE_FILES", "urlpatterns"]
 
@@ -30,5 +35,10 @@ urlpatterns = [
         rf"^(?P<page_path>(?:[\w\-]+/)*)(?P<name>{_names})$",
         serve_page_file,
         name="statuscms_page_file",
+    ),
+    path(
+        "subscriptions/page/<int:page_id>/",
+        subscribe_views.subscribe,
+        name="statuscms-subscribe",
     ),
 ]

@@ -26,9 +26,11 @@ if getattr(settings, "GOOGLE_SIGN_IN", False):
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+# The page files (feed.rss, ...) and other statuscms addresses come after
+# the main site's /pages/ path, so that path serves its pages' files too.
 # Wagtail's page serving comes last: it matches every remaining path.
 urlpatterns.append(path("", include("statuscms.urls")))
 urlpatterns.append(path("", include(wagtail_urls)))
 
-# Public 404 answers in the visitor's language, with the status page's brand.
+# Public 404 responses in the visitor's language, with the status page's brand.
 handler404 = "statuscms.errors.page_not_found"
