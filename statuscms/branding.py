@@ -19,7 +19,6 @@ from urllib.parse import unquote, urlsplit
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, RegexValidator, URLValidator
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 from statuscms.contrast import HEX_COLOR, readable_text_color
 
@@ -55,20 +54,20 @@ LINK_SCHEMES = ("http", "https", "mailto")
 
 
 class Theme(models.TextChoices):
-    AUTO = "auto", _("Automatic (follows the visitor's system)")
-    LIGHT = "light", _("Light")
-    DARK = "dark", _("Dark")
+    AUTO = "auto", "Automatic (follows the visitor's system)"
+    LIGHT = "light", "Light"
+    DARK = "dark", "Dark"
 
 
 class Layout(models.TextChoices):
-    LIST = "list", _("List: one component a row")
-    CARDS = "cards", _("Cards: components in a grid of tiles")
-    COMPACT = "compact", _("Compact: smaller rows, no descriptions")
+    LIST = "list", "List: one component a row"
+    CARDS = "cards", "Cards: components in a grid of tiles"
+    COMPACT = "compact", "Compact: smaller rows, no descriptions"
 
 
 validate_brand_color = RegexValidator(
     HEX_COLOR,
-    message=_("Enter a hex colour such as #1a2b3c or #abc."),
+    message="Enter a hex colour such as #1a2b3c or #abc.",
     code="invalid_brand_color",
 )
 
@@ -90,22 +89,19 @@ def validate_custom_css(value: str) -> None:
     problems = []
     if len(value) > CUSTOM_CSS_MAX_LENGTH:
         problems.append(
-            _("It is %(length)d characters long; the maximum is %(maximum)d.")
-            % {"length": len(value), "maximum": CUSTOM_CSS_MAX_LENGTH}
+            f"It is {len(value)} characters long; "
+            f"the maximum is {CUSTOM_CSS_MAX_LENGTH}."
         )
     if "<" in value:
-        problems.append(_("It contains “<”, which could end the style element."))
+        problems.append("It contains “<”, which could end the style element.")
     if "\\" in value:
-        problems.append(_("It contains a backslash; CSS escapes are not allowed."))
+        problems.append("It contains a backslash; CSS escapes are not allowed.")
     lowered = value.lower()
     for fragment in FORBIDDEN_CSS_FRAGMENTS:
         if fragment in lowered:
-            problems.append(
-                _("It contains “%(fragment)s”; custom CSS cannot load files.")
-                % {"fragment": fragment}
-            )
+            problems.append(f"It contains “{fragment}”; custom CSS cannot load files.")
     if CONTROL_CHARACTERS.search(value):
-        problems.append(_("It contains control characters."))
+        problems.append("It contains control characters.")
     if problems:
         raise ValidationError(problems, code="invalid_custom_css")
 
@@ -130,18 +126,18 @@ def validate_link_url(value: str) -> None:
     scheme = urlsplit(value).scheme.lower()
     if scheme not in LINK_SCHEMES:
         raise ValidationError(
-            _("Enter an http, https or mailto link, such as https://example.com/."),
+            "Enter an http, https or mailto link, such as https://example.com/.",
             code="invalid_link_scheme",
         )
     if scheme == "mailto":
         address = unquote(value[len("mailto:") :].split("?", 1)[0])
         EmailValidator(
-            message=_("Enter a mailto link with one valid email address."),
+            message="Enter a mailto link with one valid email address.",
         )(address)
         return
     URLValidator(
         schemes=["http", "https"],
-        message=_("Enter a valid http or https URL, such as https://example.com/."),
+        message="Enter a valid http or https URL, such as https://example.com/.",
     )(value)
 
 

@@ -26,8 +26,10 @@ from statuscms.branding import (
     validate_brand_color,
     validate_custom_css,
 )
+from statuscms.csp import CONTENT_SECURITY_POLICY
 from statuscms.history import current_month, load_history_month
 from statuscms.incident_detail import load_incident_detail
+from statuscms.languages import respond_in_language
 from statuscms.organization_models import (  # noqa: F401 (registers the models)
     OrganizationGroup,
     OrganizationLogEntry,
@@ -35,11 +37,6 @@ from statuscms.organization_models import (  # noqa: F401 (registers the models)
 from statuscms.overview import load_page_overview
 from statuscms.page_forms import StatusPageForm
 from statuscms.subscribe import handle_subscribe, subscribe_forms
-
-# The public pages ship no script of their own, and editor text is escaped
-# or sanitised. The policy also forbids inline script, so an injection that
-# slipped through would still not run.
-CONTENT_SECURITY_POLICY = "script-src 'self'; object-src 'none'; base-uri 'none'"
 
 # Months before this year are not served: no incident is that old, and the
 # first of January of year 1 cannot be converted to UTC in zones east of it.
@@ -191,7 +188,7 @@ class StatusPage(RoutablePageMixin, Page):
 
         The field validator rejects bad values in forms, but a row written
         with ``QuerySet.update()`` skips validators. The template puts this
-        value inside a ``style`` attribute, so it is checked again here.
+        value inside a ``<style>`` element, so it is checked again here.
         """
         return safe_color(self.brand_color, DEFAULT_BRAND_COLOR)
 
@@ -232,7 +229,17 @@ class StatusPage(RoutablePageMixin, Page):
         return context
 
     def serve(self, request, view=None, args=None, kwargs=None):
-        response = super().serve(request, view, args, kwargs)
+        """Serve a route in the visitor's language, with the page's policy.
+
+        ``ContentSecurityPolicyMiddleware`` adds the same policy to every
+        public response; it is set here too for callers that serve the
+        page without the middleware.
+        """
+        response = respond_in_language(
+            request,
+            self.core_page.language,
+            lambda: super(StatusPage, self).serve(request, view, args, kwargs),
+        )
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
 

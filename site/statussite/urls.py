@@ -20,3 +20,6 @@ if settings.DEBUG:
 
 # Wagtail's page serving comes last: it matches every remaining path.
 urlpatterns.append(path("", include(wagtail_urls)))
+
+# Public 404 answers in the visitor's language, with the status page's brand.
+handler404 = "statuscms.errors.page_not_found"
