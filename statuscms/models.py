@@ -26,6 +26,7 @@ from statuscms.branding import (
     validate_brand_color,
     validate_custom_css,
 )
+from statuscms.component_detail import load_component_detail
 from statuscms.csp import CONTENT_SECURITY_POLICY
 from statuscms.history import current_month, load_history_month
 from statuscms.incident_detail import load_incident_detail
@@ -51,8 +52,10 @@ class StatusPage(RoutablePageMixin, Page):
     what the CMS owns: the page's place in the Wagtail tree and its brand.
 
     Besides the main page it serves ``incidents/<id>/``, one incident with
-    its whole timeline, and ``history/`` and ``history/<year>/<month>/``,
-    the incidents of one month in the page's time zone.
+    its whole timeline, ``components/<id>/``, one component with its uptime
+    bars, response times and recent incidents, and ``history/`` and
+    ``history/<year>/<month>/``, the incidents of one month in the page's
+    time zone.
     """
 
     # PROTECT, because a cascade from the core page would delete the Wagtail
@@ -272,6 +275,19 @@ class StatusPage(RoutablePageMixin, Page):
         return self._render_route(
             request,
             "statuscms/incident_page.html",
+            {"detail": detail, "time_zone": detail.time_zone},
+        )
+
+    @path("components/<int:component_id>/", name="component")
+    @method_decorator(require_safe)
+    def component_route(self, request: HttpRequest, component_id: int) -> HttpResponse:
+        """Serve one component that the main page shows, else 404."""
+        detail = load_component_detail(self.core_page, component_id)
+        if detail is None:
+            raise Http404("No such component on this page.")
+        return self._render_route(
+            request,
+            "statuscms/component_page.html",
             {"detail": detail, "time_zone": detail.time_zone},
         )
 
