@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date
 
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_safe
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page, Site
 
 from statuscms import access_views, feed_views
+from statuscms.branding import (
+    CUSTOM_CSS_MAX_LENGTH,
+    DEFAULT_BRAND_COLOR,
+    Layout,
+    Theme,
+    brand_css,
+    checked_custom_css,
+    is_safe_link,
+    safe_color,
+    validate_brand_color,
+    validate_custom_css,
+)
 from statuscms.component_detail import load_component_detail
 from statuscms.csp import CONTENT_SECURITY_POLICY
 from statuscms.history import current_month, load_history_month
@@ -32,12 +43,6 @@ from statuscms.subscribe import subscribe_forms
 from statuscore.access import check_access, is_public, mark_private
 from statuscore.api.pages import PRIVATE_PAGE_ATTRIBUTE
 
-DEFAULT_BRAND_COLOR = "#1f6feb"
-
-# \Z and not $, because $ also matches before a trailing newline.
-BRAND_COLOR_PATTERN = re.compile(r"\A#(?:[0-9a-fA-F]{3}){1,2}\Z")
-
-
 # Routes that a visitor denied by the page's access rule may still reach,
 # because they show nothing of the page.
 ACCESS_ROUTES = frozenset({"password_route", "sign_in_route"})
@@ -49,12 +54,6 @@ MAIN_SITE_PREFIX = "/pages/"
 # Months before this year are not served: no incident is that old, and the
 # first of January of year 1 cannot be converted to UTC in zones east of it.
 FIRST_HISTORY_YEAR = 1970
-
-validate_brand_color = RegexValidator(
-    BRAND_COLOR_PATTERN,
-    message="Enter a hex colour such as #1a2b3c or #abc.",
-    code="invalid_brand_color",
-)
 
 
 def main_site_path(slug: str) -> str:
@@ -96,12 +95,62 @@ class StatusPage(RoutablePageMixin, Page):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    favicon = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Square image shown in the browser tab. Empty: a plain dot.",
+    )
+    header_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Wide image shown across the top of the header, cropped to 5:1.",
+    )
     brand_color = models.CharField(
         "brand colour",
         max_length=7,
         default=DEFAULT_BRAND_COLOR,
         validators=[validate_brand_color],
-        help_text="Hex colour of the header and links, such as #1a2b3c.",
+        help_text=(
+            "Hex colour of the header and buttons, such as #1a2b3c. Their text "
+            "is black or white, whichever is easier to read."
+        ),
+    )
+    brand_color_dark = models.CharField(
+        "brand colour in the dark theme",
+        max_length=7,
+        blank=True,
+        default="",
+        validators=[validate_brand_color],
+        help_text="Hex colour used instead in the dark theme. Empty: the brand colour.",
+    )
+    theme = models.CharField(
+        max_length=8,
+        choices=Theme.choices,
+        default=Theme.AUTO,
+        help_text="The theme a visitor sees first; visitors can switch it.",
+    )
+    layout = models.CharField(
+        max_length=8,
+        choices=Layout.choices,
+        default=Layout.LIST,
+        help_text="How the components are laid out.",
+    )
+    custom_css = models.TextField(
+        "custom CSS",
+        blank=True,
+        default="",
+        validators=[MaxLengthValidator(CUSTOM_CSS_MAX_LENGTH), validate_custom_css],
+        help_text=(
+            "CSS added after the page's own stylesheets. Not allowed: “<”, "
+            "backslashes, @import, url(), src(), image() and image-set(), so "
+            "it loads no files."
+        ),
     )
     intro = models.TextField(
         blank=True,
@@ -118,11 +167,21 @@ class StatusPage(RoutablePageMixin, Page):
         FieldPanel("core_page"),
         FieldPanel("organization"),
         MultiFieldPanel(
-            [FieldPanel("logo"), FieldPanel("brand_color")],
+            [
+                FieldPanel("logo"),
+                FieldPanel("favicon"),
+                FieldPanel("header_image"),
+                FieldPanel("brand_color"),
+                FieldPanel("brand_color_dark"),
+                FieldPanel("theme"),
+                FieldPanel("layout"),
+                FieldPanel("custom_css"),
+            ],
             heading="Branding",
         ),
         FieldPanel("intro"),
         FieldPanel("footer_text"),
+        InlinePanel("footer_links", heading="Footer links", max_num=10),
         MultiFieldPanel(
             [
                 FieldPanel("page_time_zone"),
@@ -163,11 +222,35 @@ class StatusPage(RoutablePageMixin, Page):
 
         The field validator rejects bad values in forms, but a row written
         with ``QuerySet.update()`` skips validators. The template puts this
-        value inside a ``style`` attribute, so it is checked again here.
+        value inside a ``<style>`` element, so it is checked again here.
         """
-        if BRAND_COLOR_PATTERN.match(self.brand_color or ""):
-            return self.brand_color
-        return DEFAULT_BRAND_COLOR
+        return safe_color(self.brand_color, DEFAULT_BRAND_COLOR)
+
+    @property
+    def theme_attribute(self) -> str:
+        """The ``data-theme`` value of the page's theme; empty for automatic."""
+        return self.theme if self.theme in (Theme.LIGHT, Theme.DARK) else ""
+
+    @property
+    def safe_layout(self) -> str:
+        """The layout, or the list layout when the stored value is unknown."""
+        return self.layout if self.layout in Layout.values else Layout.LIST
+
+    @property
+    def brand_css(self) -> str:
+        """CSS setting ``--brand`` and ``--on-brand`` from the brand colours."""
+        dark = safe_color(self.brand_color_dark, "")
+        return brand_css(self.safe_brand_color, dark)
+
+    @property
+    def safe_footer_links(self) -> list[FooterLink]:
+        """The footer links, without any whose URL breaks the link rules."""
+        return [link for link in self.footer_links.all() if is_safe_link(link.url)]
+
+    @property
+    def safe_custom_css(self) -> str:
+        """The custom CSS, or nothing when the stored text breaks its rules."""
+        return checked_custom_css(self.custom_css, self.pk)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -367,5 +450,6 @@ from statuscms.drafts import (  # noqa: E402,F401
     IncidentDraft,
     IncidentReview,
 )
+from statuscms.footer_links import FooterLink  # noqa: E402,F401
 from statuscms.incident_templates import IncidentTemplate  # noqa: E402,F401
 from statuscms.postmortems import IncidentPostmortem  # noqa: E402,F401

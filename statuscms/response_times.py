@@ -211,7 +211,9 @@ def _description(
     else:
         intro = _("Average response time per hour, in milliseconds.")
     if not values:
-        return f"{intro} {_('No data for this period.')}"
+        # Outside the f-string, where xgettext finds the message.
+        no_data = _("No data for this period.")
+        return f"{intro} {no_data}"
 
     missing = len(points) - len(values)
     summary = _("Lowest %(low)s ms, highest %(high)s ms.") % {

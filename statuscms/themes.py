@@ -98,14 +98,10 @@ def _pairs() -> tuple[ContrastPair, ...]:
     pairs = []
     for background in ("bg", "surface"):
         for foreground in ("text", "muted", "link"):
-            pairs.append(
-                ContrastPair(foreground, background, NORMAL_TEXT, "body text")
-            )
+            pairs.append(ContrastPair(foreground, background, NORMAL_TEXT, "body text"))
         # Component statuses are written in their status colour.
         for status in STATUS_COLOURS:
-            pairs.append(
-                ContrastPair(status, background, NORMAL_TEXT, "status label")
-            )
+            pairs.append(ContrastPair(status, background, NORMAL_TEXT, "status label"))
         pairs.append(
             ContrastPair("status-nodata", background, LARGE_TEXT_OR_UI, "uptime bar")
         )

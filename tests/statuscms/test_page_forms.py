@@ -30,6 +30,12 @@ def page_form(title: str, slug: str, **changes) -> dict:
         "comments-INITIAL_FORMS": "0",
         "comments-MIN_NUM_FORMS": "0",
         "comments-MAX_NUM_FORMS": "1000",
+        "theme": "auto",
+        "layout": "list",
+        "footer_links-TOTAL_FORMS": "0",
+        "footer_links-INITIAL_FORMS": "0",
+        "footer_links-MIN_NUM_FORMS": "0",
+        "footer_links-MAX_NUM_FORMS": "10",
         "action-publish": "action-publish",
     }
     data.update(changes)

@@ -209,7 +209,7 @@ def test_brand_color_in_style(client, status_page):
 
     html = render(client)
 
-    assert 'style="--brand: #1a2b3c;"' in html
+    assert "--brand: #1a2b3c; --on-brand: #ffffff;" in html
 
 
 def test_invalid_brand_color_not_rendered(client, status_page):
@@ -218,7 +218,7 @@ def test_invalid_brand_color_not_rendered(client, status_page):
     html = render(client)
 
     assert "red;x:y" not in html
-    assert f'style="--brand: {DEFAULT_BRAND_COLOR};"' in html
+    assert f"--brand: {DEFAULT_BRAND_COLOR};" in html
 
 
 def test_intro_and_footer_escaped(client, status_page):
