@@ -30,6 +30,12 @@ def page_form(title: str, slug: str, **changes) -> dict:
         "comments-INITIAL_FORMS": "0",
         "comments-MIN_NUM_FORMS": "0",
         "comments-MAX_NUM_FORMS": "1000",
+        "theme": "auto",
+        "layout": "list",
+        "footer_links-TOTAL_FORMS": "0",
+        "footer_links-INITIAL_FORMS": "0",
+        "footer_links-MIN_NUM_FORMS": "0",
+        "footer_links-MAX_NUM_FORMS": "10",
         "action-publish": "action-publish",
     }
     data.update(changes)
@@ -163,6 +169,9 @@ def edit_form(status_page, **changes) -> dict:
     # A browser posts the checked boxes and the selected option as shown.
     data["subscriber_channels"] = status_page.core_page.subscriber_notifiers
     data["message_language"] = status_page.core_page.language
+    data["page_domain"] = status_page.core_page.domain
+    data["access_mode"] = status_page.core_page.access
+    data["ip_allowlist"] = "\n".join(status_page.core_page.ip_allowlist)
     data.update(changes)
     return data
 
