@@ -12,13 +12,13 @@ load_env_file()
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from statussite.asgi_hosts import WebSocketHostValidator  # noqa: E402
 from statussite.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
+        "websocket": WebSocketHostValidator(URLRouter(websocket_urlpatterns)),
     }
 )
