@@ -139,7 +139,8 @@ def handle_subscribe(page, request: HttpRequest) -> HttpResponse:
         response = _render(page, request, bound, [], status=429)
         response["Retry-After"] = str(error.retry_after)
         return response
-    return HttpResponseRedirect(f"{page.url}?subscribed={notifier.name}{ANCHOR}")
+    address = page.get_url(request=request)
+    return HttpResponseRedirect(f"{address}?subscribed={notifier.name}{ANCHOR}")
 
 
 def _render(page, request, bound, errors, *, status: int) -> HttpResponse:

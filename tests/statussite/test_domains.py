@@ -358,3 +358,9 @@ def test_scope_client_and_scheme_from_trusted_proxy():
 
     assert client_address_from_scope(scope) == "198.51.100.9"
     assert scheme_from_scope(scope) == "wss"
+
+
+def test_main_site_path_subscribe_form_posts_under_it(custom_page):
+    response = get("/pages/payments/", HTTP_HOST=MAIN_HOST)
+
+    assert b'action="/pages/payments/#subscribe"' in response.content
