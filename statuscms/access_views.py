@@ -1,5 +1,5 @@
 """The visitor's side of private status pages: the password form, the
-sign-in form and the answers to denied requests.
+sign-in form and the responses to denied requests.
 
 ``StatusPage.serve`` asks :func:`statuscore.access.check_access` before
 any route runs and hands a denied request to :func:`deny`. The password
@@ -69,7 +69,7 @@ def _route_url(page, request: HttpRequest, route: str, next_url: str) -> str:
 
 
 def deny(page, request: HttpRequest, decision: AccessDecision) -> HttpResponse:
-    """Answer a request the page's access rule denies, revealing nothing of
+    """Respond to a request the page's access rule denies, revealing nothing of
     the page but its title.
 
     A missing password shows the password form (403). A visitor who is not
@@ -134,7 +134,7 @@ def password_view(page, request: HttpRequest) -> HttpResponse:
     page only, and redirects (303) to the address the visitor asked for.
     A wrong one shows the form again with a message (403). More than
     ``ATTEMPT_LIMIT`` attempts from one address in ``ATTEMPT_WINDOW``
-    seconds are answered 429 with ``Retry-After``, whatever the password.
+    seconds get 429 with ``Retry-After``, whatever the password.
     """
     core_page = page.core_page
     if request.method != "POST":

@@ -41,7 +41,7 @@ class WebSocketHostValidator:
     A browser always sends ``Origin``; a page on a foreign site must not
     open a connection that carries the visitor's cookies. Clients that
     send no ``Origin`` (scripts) are checked by host alone. A rejected
-    connection is closed before it is accepted, which servers answer with
+    connection is closed before it is accepted, which servers send as
     HTTP 403.
     """
 
