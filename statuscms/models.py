@@ -28,6 +28,7 @@ from statuscms.page_forms import StatusPageForm
 from statuscms.subscribe import handle_subscribe, subscribe_forms
 from statuscore.access import check_access, is_public, mark_private
 from statuscore.api.pages import PRIVATE_PAGE_ATTRIBUTE
+from statuscore.models import PageAccess
 
 DEFAULT_BRAND_COLOR = "#1f6feb"
 
@@ -229,12 +230,17 @@ class StatusPage(RoutablePageMixin, Page):
 
     @path("password/", name="password")
     def password_route(self, request: HttpRequest) -> HttpResponse:
-        """Show and check the password form of a password-protected page."""
+        """Show and check the password form of a password-protected page;
+        404 on pages of another mode."""
+        if self.core_page.access != PageAccess.PASSWORD:
+            raise Http404("This page has no password.")
         return access_views.password_view(self, request)
 
     @path("sign-in/", name="sign_in")
     def sign_in_route(self, request: HttpRequest) -> HttpResponse:
-        """Sign in a member of the organisation, for members-only pages."""
+        """Sign in a member of the organisation; 404 on public pages."""
+        if self.core_page.access == PageAccess.PUBLIC:
+            raise Http404("This page needs no sign-in.")
         return access_views.sign_in_view(self, request)
 
     def _render_route(
