@@ -1,5 +1,5 @@
 """The visitor's side of private status pages: the password form, the
-sign-in form and the answers to denied requests.
+sign-in form and the responses to denied requests.
 
 ``StatusPage.serve`` asks :func:`statuscore.access.check_access` before
 any route runs and hands a denied request to :func:`deny`. The password
@@ -17,6 +17,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.hashers import check_password
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 
@@ -69,7 +70,7 @@ def _route_url(page, request: HttpRequest, route: str, next_url: str) -> str:
 
 
 def deny(page, request: HttpRequest, decision: AccessDecision) -> HttpResponse:
-    """Answer a request the page's access rule denies, revealing nothing of
+    """Respond to a request the page's access rule denies, revealing nothing of
     the page but its title.
 
     A missing password shows the password form (403). A visitor who is not
@@ -134,7 +135,7 @@ def password_view(page, request: HttpRequest) -> HttpResponse:
     page only, and redirects (303) to the address the visitor asked for.
     A wrong one shows the form again with a message (403). More than
     ``ATTEMPT_LIMIT`` attempts from one address in ``ATTEMPT_WINDOW``
-    seconds are answered 429 with ``Retry-After``, whatever the password.
+    seconds get 429 with ``Retry-After``, whatever the password.
     """
     core_page = page.core_page
     if request.method != "POST":
@@ -167,17 +168,14 @@ def password_view(page, request: HttpRequest) -> HttpResponse:
     return _render_password(page, request, form, status=403)
 
 
-def _google_sign_in_url(request: HttpRequest, next_url: str) -> str | None:
-    """Return the Google sign-in address, on the main site only: Google
-    redirects back to the address registered for ``BASE_URL``."""
+def _google_sign_in_url(request: HttpRequest) -> str | None:
+    """Return the address that starts Google sign-in, on the main site only:
+    Google redirects back to the address registered for ``BASE_URL``."""
     if not getattr(settings, "GOOGLE_SIGN_IN", False):
         return None
     if getattr(request, "custom_domain_page", None) is not None:
         return None
-    from django.urls import reverse
-
-    begin = reverse("social:begin", args=["google-oauth2"])
-    return f"{begin}?{urlencode({'next': next_url})}"
+    return reverse("social:begin", args=["google-oauth2"])
 
 
 def sign_in_view(page, request: HttpRequest) -> HttpResponse:
@@ -219,7 +217,7 @@ def _render_sign_in(
             "form": form,
             "next": next_url,
             "action": _page_path(page, request) + page.reverse_subpage("sign_in"),
-            "google_url": _google_sign_in_url(request, next_url),
+            "google_url": _google_sign_in_url(request),
             "retry_after": error.retry_after if error else None,
         },
     )

@@ -1,10 +1,10 @@
 """Custom domains of status pages, served through Wagtail sites.
 
-A core page's ``domain`` is the one place a custom domain is stored. When
-it is set, changed or cleared, through any door (the admin, the API, a
-loader), the core page services send ``page_domain_changed`` inside their
-transaction, and :func:`sync_site` makes a Wagtail ``Site`` for that host
-name, on port 443, whose root page is the page's ``StatusPage``. Wagtail
+A core page's ``domain`` is the one place a custom domain is stored. The
+core page services send ``page_domain_changed`` inside their transaction
+whenever it is set, changed or cleared, through any door (the admin, the
+API, a loader). :func:`sync_site` then makes a Wagtail ``Site`` for that
+host name, on port 443, whose root page is the page's ``StatusPage``. Wagtail
 then serves the page at ``https://<domain>/``, with its routes under it.
 A status page created for a core page that already has a domain gets its
 site when it is first saved.

@@ -39,9 +39,10 @@ from statuscms.organization_models import (  # noqa: F401 (registers the models)
 )
 from statuscms.overview import load_page_overview
 from statuscms.page_forms import StatusPageForm
-from statuscms.subscribe import subscribe_forms
+from statuscms.subscribe import return_path, subscribe_forms
 from statuscore.access import check_access, is_public, mark_private
 from statuscore.api.pages import PRIVATE_PAGE_ATTRIBUTE
+from statuscore.models import PageAccess
 
 # Routes that a visitor denied by the page's access rule may still reach,
 # because they show nothing of the page.
@@ -260,6 +261,7 @@ class StatusPage(RoutablePageMixin, Page):
         forms = context["subscribe_forms"]
         offered = {form.notifier.name: form.notifier for form in forms}
         context["subscribed"] = offered.get(request.GET.get("subscribed", ""))
+        context["subscribe_return_path"] = return_path(request)
         return context
 
     def get_url_parts(self, request=None):
@@ -324,12 +326,17 @@ class StatusPage(RoutablePageMixin, Page):
 
     @path("password/", name="password")
     def password_route(self, request: HttpRequest) -> HttpResponse:
-        """Show and check the password form of a password-protected page."""
+        """Show and check the password form of a password-protected page;
+        404 on pages of another mode."""
+        if self.core_page.access != PageAccess.PASSWORD:
+            raise Http404("This page has no password.")
         return access_views.password_view(self, request)
 
     @path("sign-in/", name="sign_in")
     def sign_in_route(self, request: HttpRequest) -> HttpResponse:
-        """Sign in a member of the organisation, for members-only pages."""
+        """Sign in a member of the organisation; 404 on public pages."""
+        if self.core_page.access == PageAccess.PUBLIC:
+            raise Http404("This page needs no sign-in.")
         return access_views.sign_in_view(self, request)
 
     def _render_route(

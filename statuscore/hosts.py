@@ -1,7 +1,7 @@
 """Client address, host and scheme of a request, trusting proxies by address.
 
-A reverse proxy tells the application who the client was and which host
-and scheme it asked for, in ``X-Forwarded-For``, ``X-Forwarded-Host`` and
+A reverse proxy reports who the client was and which host
+and scheme it requested, in ``X-Forwarded-For``, ``X-Forwarded-Host`` and
 ``X-Forwarded-Proto``. Any client can send those headers too, so they are
 honoured only when the direct peer, the TCP connection's address, is in
 the ``TRUSTED_PROXIES`` setting: a list of IP addresses and CIDR networks,
@@ -107,7 +107,7 @@ def _last_value(header: str | None) -> str:
 
 @dataclass(frozen=True)
 class Forwarded:
-    """What a request is, once proxy headers are weighed.
+    """The client, host and scheme of a request, once proxy headers are weighed.
 
     ``host`` and ``scheme`` are None when the request's own Host header and
     connection scheme apply.
@@ -196,7 +196,7 @@ def client_address_from_scope(scope: dict) -> str:
 
 
 def request_host_from_scope(scope: dict) -> str:
-    """Return the host name an ASGI scope asks for, normalised.
+    """Return the host name an ASGI scope requests, normalised.
 
     The host is ``X-Forwarded-Host`` from a trusted proxy, else the
     ``Host`` header, else the server's name. It is returned lower-case,
@@ -246,7 +246,7 @@ def page_for_domain(domain: str):
 
 
 def is_allowed_host(domain: str) -> bool:
-    """Return whether the site answers to ``domain``: one of its own hosts
+    """Return whether the site serves ``domain``: one of its own hosts
     (``STATUSCORE_ALLOWED_HOSTS``, else ``ALLOWED_HOSTS``) or a page's
     domain. Reads the database for hosts that are not the site's own."""
     if not domain:

@@ -1,4 +1,4 @@
-"""Middleware for proxy headers and for the hosts the site answers to.
+"""Middleware for proxy headers and for the hosts the site serves.
 
 Install both at the top of ``MIDDLEWARE``, proxy headers first::
 
@@ -61,7 +61,7 @@ MAIN_HOST_ONLY_PATHS = (
     "/metrics",
     "/auth/",
 )
-"""Paths that a page's custom domain answers with 404: the admin, the
+"""Paths for which a page's custom domain returns 404: the admin, the
 management API, the main-domain page paths and sign-in with Google. A
 custom domain serves its page, the page's public JSON and subscriptions."""
 
@@ -111,7 +111,7 @@ def configured_hosts() -> list[str]:
 
 
 class AllowedHostsMiddleware:
-    """Answer 400 for a host that is neither the site's nor a page's domain.
+    """Reject with 400 a host that is neither the site's nor a page's domain.
 
     A host that matches ``STATUSCORE_ALLOWED_HOSTS`` (with Django's rules:
     ``.example.com`` covers subdomains, ``*`` anything) is the main site.
@@ -137,7 +137,7 @@ class AllowedHostsMiddleware:
             page = page_for_domain(domain)
         except DatabaseError:
             # Without the database no page can be served; the host is
-            # rejected as unknown rather than answered with a server error.
+            # rejected as unknown rather than failing with a server error.
             logger.warning("Domain %r not looked up: database error", domain)
             page = None
         if page is None:

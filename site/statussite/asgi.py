@@ -14,9 +14,9 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from statussite.asgi_hosts import WebSocketHostValidator  # noqa: E402
 from statussite.routing import websocket_urlpatterns  # noqa: E402
 
 http_app = django_asgi_app
@@ -37,7 +37,7 @@ application = ProtocolTypeRouter(
         "http": http_app,
         # The session and user in the scope let members-only and password
         # pages decide on the socket as they do on the page.
-        "websocket": AllowedHostsOriginValidator(
+        "websocket": WebSocketHostValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),
     }

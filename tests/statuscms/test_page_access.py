@@ -270,3 +270,8 @@ def test_forwarded_for_from_trusted_proxy_passes_allowlist(
     response = Client(REMOTE_ADDR="10.0.0.1").get("/", HTTP_X_FORWARDED_FOR="192.0.2.5")
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/password/", "/sign-in/"])
+def test_public_page_has_no_access_forms(client, status_page, path):
+    assert client.get(path).status_code == 404

@@ -206,8 +206,15 @@ def confirmation_link(smtp_sink, address: str) -> str:
 
 
 def subscribe(peer: str, path: str, address: str, **headers):
+    """Post the subscribe form of the page shown at ``path``."""
+    from django.urls import reverse
+
+    from statuscms.models import StatusPage
+
+    status_page = StatusPage.objects.get(core_page__slug="payments")
+    url = reverse("statuscms-subscribe", args=[status_page.pk])
     return Client(REMOTE_ADDR=peer).post(
-        path, {"notifier": "email", "email-to": address}, **headers
+        f"{url}?next={path}", {"notifier": "email", "email-to": address}, **headers
     )
 
 
@@ -264,12 +271,11 @@ def test_forged_host_from_trusted_proxy_sends_nothing(
 def test_confirmation_link_ignores_forged_host_header(
     custom_page, smtp_sink, django_capture_on_commit_callbacks
 ):
-    client = Client(REMOTE_ADDR="203.0.113.7")
-
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
+        response = subscribe(
+            "203.0.113.7",
             "/pages/payments/",
-            {"notifier": "email", "email-to": "ada@example.test"},
+            "ada@example.test",
             HTTP_HOST="127.0.0.1:8000",
             HTTP_X_FORWARDED_HOST="evil.test",
         )
@@ -358,3 +364,34 @@ def test_scope_client_and_scheme_from_trusted_proxy():
 
     assert client_address_from_scope(scope) == "198.51.100.9"
     assert scheme_from_scope(scope) == "wss"
+
+
+def test_main_site_path_subscribe_form_returns_under_it(custom_page):
+    response = get("/pages/payments/", HTTP_HOST=MAIN_HOST)
+
+    action = f'action="/subscriptions/page/{custom_page.pk}/?next=/pages/payments/#'
+    assert action.encode() in response.content
+
+
+def test_subscribe_redirects_back_under_main_site_path(
+    custom_page, smtp_sink, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = subscribe(
+            "192.0.2.50", "/pages/payments/", "ada@example.test", HTTP_HOST=MAIN_HOST
+        )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/pages/payments/?subscribed=email#subscribe"
+
+
+def test_subscribe_ignores_next_on_other_host(
+    custom_page, smtp_sink, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = subscribe(
+            "192.0.2.50", "//evil.test/", "ada@example.test", HTTP_HOST=MAIN_HOST
+        )
+
+    assert response.status_code == 302
+    assert "evil.test" not in response["Location"]

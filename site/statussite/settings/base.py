@@ -55,7 +55,7 @@ SECRET_KEY = _secret_key()
 # The site's own host names. Status pages' custom domains are accepted too,
 # so the list is dynamic: Django's ALLOWED_HOSTS is "*" and
 # statuscore.middleware.AllowedHostsMiddleware, near the top of MIDDLEWARE,
-# answers 400 for every other host, as Django's documentation of
+# rejects every other host with 400, as Django's documentation of
 # ALLOWED_HOSTS advises for a dynamic list.
 STATUSCORE_ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"]
@@ -270,9 +270,7 @@ STATUSCORE_MAX_CONCURRENT_CHECKS = env_int(
 )
 # Empty leaves /metrics open; set it where check names are not public.
 STATUSCORE_METRICS_TOKEN = env_str("STATUSCORE_METRICS_TOKEN", "")
-STATUSCORE_FAN_OUT_BATCH_SIZE = env_int(
-    "STATUSCORE_FAN_OUT_BATCH_SIZE", 2000, minimum=1
-)
+STATUSCORE_FAN_OUT_BATCH_SIZE = env_int("STATUSCORE_FAN_OUT_BATCH_SIZE", 2000, minimum=1)
 STATUSCORE_DELIVERY_BATCH_SIZE = env_int(
     "STATUSCORE_DELIVERY_BATCH_SIZE", 200, minimum=1
 )
