@@ -75,11 +75,11 @@ def sync_site(status_page, previous_domain: str = "") -> Site | None:
         logger.info("Site %s renamed to %s", old_site.pk, domain)
         return old_site
 
+    # No site name: the admin's site filters list every site to every
+    # editor, and a host name is public where an organisation's page title
+    # may not be.
     site = Site.objects.create(
-        hostname=domain,
-        port=CUSTOM_DOMAIN_PORT,
-        site_name=status_page.title,
-        root_page=status_page,
+        hostname=domain, port=CUSTOM_DOMAIN_PORT, root_page=status_page
     )
     logger.info(
         "Site %s created for status page %s at %s", site.pk, status_page.pk, domain
