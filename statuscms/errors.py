@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from wagtail.models import Site
 
 from statuscms.csp import CONTENT_SECURITY_POLICY
@@ -44,7 +45,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None):
     and left it on ``request.LANGUAGE_CODE``. Otherwise the language is
     chosen from the visitor's header and the site's status page.
     """
-    page = _site_status_page(request)
+    # The admin's 404 responses must not show a status page, which may belong
+    # to another organisation than the signed-in editor's.
+    admin = request.path.startswith(reverse("wagtailadmin_home"))
+    page = None if admin else _site_status_page(request)
 
     def render() -> HttpResponse:
         if page is None:
