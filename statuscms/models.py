@@ -27,7 +27,7 @@ from statuscms.organization_models import (  # noqa: F401 (registers the models)
 )
 from statuscms.overview import load_page_overview
 from statuscms.page_forms import StatusPageForm
-from statuscms.subscribe import handle_subscribe, subscribe_forms
+from statuscms.subscribe import subscribe_forms
 from statuscore.access import check_access, is_public, mark_private
 from statuscore.api.pages import PRIVATE_PAGE_ATTRIBUTE
 
@@ -259,10 +259,11 @@ class StatusPage(RoutablePageMixin, Page):
         return TemplateResponse(request, template, context)
 
     @path("", name="main")
+    @method_decorator(require_safe)
     def main_route(self, request: HttpRequest) -> HttpResponse:
-        """Serve the page, and take the "Subscribe to updates" forms' POST."""
-        if request.method == "POST":
-            return handle_subscribe(self, request)
+        """Serve the page. Its "Subscribe to updates" forms post to
+        ``statuscms.subscribe_views.subscribe``, so the page holds no
+        per-visitor token and can be served from a snapshot."""
         return self.render(request)
 
     @path("incidents/<int:incident_id>/", name="incident")
