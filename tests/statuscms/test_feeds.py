@@ -350,3 +350,15 @@ def test_page_head_links_feeds(client, canonical):
     assert f'href="{CANONICAL_URL}feed.rss"' in html
     assert f'href="{CANONICAL_URL}feed.atom"' in html
     assert f'href="{CANONICAL_URL}maintenances.ics"' in html
+
+
+@pytest.mark.django_db
+def test_feed_follows_accept_language(client, hostile_incident):
+    response = fetch(client, "/feed.rss", HTTP_ACCEPT_LANGUAGE="fr")
+    channel = SafeET.fromstring(response.content).find("channel")
+
+    assert response["Content-Language"] == "fr"
+    assert channel.findtext("language") == "fr"
+    assert channel.findtext("description") == (
+        "Incidents et leurs mises à jour sur Acme Status."
+    )
