@@ -362,3 +362,12 @@ def test_feed_follows_accept_language(client, hostile_incident):
     assert channel.findtext("description") == (
         "Incidents et leurs mises à jour sur Acme Status."
     )
+
+
+@pytest.mark.django_db
+def test_feed_served_under_main_site_path(client, hostile_incident):
+    response = client.get("/pages/acme/feed.rss")
+    channel = SafeET.fromstring(response.content).find("channel")
+
+    assert response.status_code == 200
+    assert channel.find(f"{ATOM}link").get("href") == CANONICAL_URL + "feed.rss"
