@@ -9,11 +9,9 @@ setting followed by the page's path in its Wagtail site.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from django.conf import settings
 
-__all__ = ["FEED_FILES", "file_address", "page_address", "page_host"]
+__all__ = ["FEED_FILES", "file_address", "page_address"]
 
 FEED_FILES = {
     "rss": "feed.rss",
@@ -39,8 +37,3 @@ def page_address(status_page) -> str:
 def file_address(status_page, kind: str) -> str:
     """Return the absolute URL of one of ``FEED_FILES`` of ``status_page``."""
     return page_address(status_page) + FEED_FILES[kind]
-
-
-def page_host(status_page) -> str:
-    """Return the host name of the page's canonical address, for tag URIs."""
-    return urlsplit(page_address(status_page)).hostname or "localhost"

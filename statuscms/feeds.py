@@ -16,12 +16,13 @@ often the feed is built. Every link is absolute and canonical (see
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext
 
-from statuscms.addresses import file_address, page_address, page_host
+from statuscms.addresses import FEED_FILES, page_address
 from statuscms.controlchars import strip_control_characters
 from statuscore.markup import render_markdown
 from statuscore.models import IncidentUpdate
@@ -53,17 +54,10 @@ class _AtomGenerator(_StableDateMixin, Atom1Feed):
     pass
 
 
-def update_tag_uri(status_page, update: IncidentUpdate) -> str:
-    """Return the permanent id of ``update`` in the feeds of ``status_page``."""
+def update_tag_uri(host: str, update: IncidentUpdate) -> str:
+    """Return the permanent id of ``update`` in the feeds of a page on ``host``."""
     created = update.incident.created_at.date().isoformat()
-    return (
-        f"tag:{page_host(status_page)},{created}:"
-        f"incident-{update.incident_id}/update-{update.pk}"
-    )
-
-
-def incident_address(status_page, incident_id: int) -> str:
-    return f"{page_address(status_page)}incidents/{incident_id}/"
+    return f"tag:{host},{created}:incident-{update.incident_id}/update-{update.pk}"
 
 
 class RssIncidentFeed(Feed):
@@ -78,18 +72,19 @@ class RssIncidentFeed(Feed):
 
     def get_object(self, request, status_page):
         # The item methods below are called with the item alone, so the
-        # page is kept here. Build a new feed object for each request.
-        self._status_page = status_page
+        # page's address is kept here. Build a new feed object per request.
+        self._page_address = page_address(status_page)
+        self._host = urlsplit(self._page_address).hostname or "localhost"
         return status_page
 
     def title(self, status_page) -> str:
         return strip_control_characters(status_page.title)
 
     def link(self, status_page) -> str:
-        return page_address(status_page)
+        return self._page_address
 
     def feed_url(self, status_page) -> str:
-        return file_address(status_page, self.file_kind)
+        return self._page_address + FEED_FILES[self.file_kind]
 
     def description(self, status_page) -> str:
         return gettext("Incidents and their updates on %(page)s.") % {
@@ -123,10 +118,10 @@ class RssIncidentFeed(Feed):
         return strip_control_characters(html)
 
     def item_link(self, update: IncidentUpdate) -> str:
-        return incident_address(self._status_page, update.incident_id)
+        return f"{self._page_address}incidents/{update.incident_id}/"
 
     def item_guid(self, update: IncidentUpdate) -> str:
-        return update_tag_uri(self._status_page, update)
+        return update_tag_uri(self._host, update)
 
     item_guid_is_permalink = False
 

@@ -14,13 +14,14 @@ does.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext
 from icalendar import Calendar, Event
 
-from statuscms.addresses import page_address, page_host
+from statuscms.addresses import page_address
 from statuscms.controlchars import strip_control_characters
 from statuscore.models import Maintenance, MaintenanceStatus, MaintenanceUpdate
 
@@ -40,9 +41,9 @@ CALENDAR_EVENTS = 200
 PRODUCT_ID = "-//statuspage//Maintenance calendar//EN"
 
 
-def maintenance_uid(status_page, maintenance: Maintenance) -> str:
-    """Return the permanent ``UID`` of ``maintenance`` in the calendar."""
-    return f"maintenance-{maintenance.pk}@{page_host(status_page)}"
+def maintenance_uid(host: str, maintenance: Maintenance) -> str:
+    """Return the permanent ``UID`` of ``maintenance`` on a page on ``host``."""
+    return f"maintenance-{maintenance.pk}@{host}"
 
 
 def _utc(value: datetime) -> datetime:
@@ -58,9 +59,10 @@ def _description(maintenance: Maintenance) -> str:
     return strip_control_characters("\n\n".join(parts))
 
 
-def _event(status_page, maintenance: Maintenance) -> Event:
+def _event(address: str, maintenance: Maintenance) -> Event:
     event = Event()
-    event.add("uid", maintenance_uid(status_page, maintenance))
+    host = urlsplit(address).hostname or "localhost"
+    event.add("uid", maintenance_uid(host, maintenance))
     event.add("dtstamp", _utc(maintenance.updated_at))
     event.add("last-modified", _utc(maintenance.updated_at))
     event.add("created", _utc(maintenance.created_at))
@@ -75,7 +77,7 @@ def _event(status_page, maintenance: Maintenance) -> Event:
         event.add("status", "CANCELLED")
     else:
         event.add("status", "CONFIRMED")
-    event.add("url", page_address(status_page))
+    event.add("url", address)
     return event
 
 
@@ -115,8 +117,9 @@ def _calendar(status_page, now: datetime) -> Calendar:
     calendar.add("method", "PUBLISH")
     calendar.add("name", name)
     calendar.add("x-wr-calname", name)
-    calendar.add("url", page_address(status_page))
+    address = page_address(status_page)
+    calendar.add("url", address)
 
     for maintenance in _listed_maintenances(status_page, now):
-        calendar.add_component(_event(status_page, maintenance))
+        calendar.add_component(_event(address, maintenance))
     return calendar

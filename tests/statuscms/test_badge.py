@@ -105,3 +105,13 @@ def test_badge_answers_if_none_match_with_304(client, status_page):
     etag = client.get("/badge.svg")["ETag"]
 
     assert client.get("/badge.svg", HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+@pytest.mark.django_db
+def test_badge_follows_accept_language(client, status_page):
+    response = client.get("/badge.svg", HTTP_ACCEPT_LANGUAGE="de")
+    texts = SafeET.fromstring(response.content).findall(f"{SVG}g/{SVG}text")
+
+    assert response["Content-Language"] == "de"
+    assert texts[0].text == "Status"
+    assert texts[1].text != "All Systems Operational"

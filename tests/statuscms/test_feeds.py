@@ -350,3 +350,24 @@ def test_page_head_links_feeds(client, canonical):
     assert f'href="{CANONICAL_URL}feed.rss"' in html
     assert f'href="{CANONICAL_URL}feed.atom"' in html
     assert f'href="{CANONICAL_URL}maintenances.ics"' in html
+
+
+@pytest.mark.django_db
+def test_feed_follows_accept_language(client, hostile_incident):
+    response = fetch(client, "/feed.rss", HTTP_ACCEPT_LANGUAGE="fr")
+    channel = SafeET.fromstring(response.content).find("channel")
+
+    assert response["Content-Language"] == "fr"
+    assert channel.findtext("language") == "fr"
+    assert channel.findtext("description") == (
+        "Incidents et leurs mises à jour sur Acme Status."
+    )
+
+
+@pytest.mark.django_db
+def test_feed_served_under_main_site_path(client, hostile_incident):
+    response = client.get("/pages/acme/feed.rss")
+    channel = SafeET.fromstring(response.content).find("channel")
+
+    assert response.status_code == 200
+    assert channel.find(f"{ATOM}link").get("href") == CANONICAL_URL + "feed.rss"
