@@ -242,3 +242,43 @@ def background_of_without_script(tab) -> str:
     Playwright's ``evaluate`` still runs in a context whose scripts are
     disabled, because it uses the browser's debugging protocol."""
     return background_of(tab)
+
+
+@pytest.mark.parametrize(
+    ("system", "page_theme"),
+    [("light", "auto"), ("dark", "auto"), ("light", "dark"), ("dark", "light")],
+)
+def test_brand_colour_fills_header_in_every_theme(
+    browser, live_server, scene, system, page_theme
+):
+    status_page, _paths = scene
+    status_page.brand_color = "#ffcc00"
+    status_page.theme = page_theme
+    status_page.save_revision().publish()
+    context = browser.new_context(color_scheme=system)
+    tab = context.new_page()
+    try:
+        tab.goto(live_server.url + "/", wait_until="load")
+        header = tab.locator(".site-header")
+
+        background = header.evaluate("element => getComputedStyle(element).background")
+        color = header.evaluate("element => getComputedStyle(element).color")
+
+        assert "rgb(255, 204, 0)" in background
+        assert color == "rgb(0, 0, 0)"
+    finally:
+        context.close()
+
+
+def test_dark_brand_colour_used_after_toggle(light_context, live_server, scene):
+    status_page, _paths = scene
+    status_page.brand_color_dark = "#112233"
+    status_page.save_revision().publish()
+    tab = light_context.new_page()
+    tab.goto(live_server.url + "/", wait_until="load")
+    header = tab.locator(".site-header")
+
+    tab.locator("[data-theme-toggle]").click()
+
+    background = header.evaluate("element => getComputedStyle(element).backgroundColor")
+    assert background == "rgb(17, 34, 51)"
