@@ -7,10 +7,10 @@ Debian's Chromium installed:
 
 It builds a throw-away SQLite database in a temporary folder, loads the
 demo page that ``make run`` shows, and adds sample history so the bars
-have something to show: each demo check is set to run every 30 minutes,
+have something to show. Each demo check is set to run every 30 minutes
 and gets one result every 30 minutes for 90 days, with one degraded day
-and one day with an outage, rolled up by
-``statuscore.rollups.rollup_results``. It then serves the site on a free
+and one day with an outage. ``statuscore.rollups.rollup_results`` then
+rolls the results up into days. It then serves the site on a free
 port of 127.0.0.1 with ``manage.py runserver`` and saves the top of the
 page as ``status-page-light.png`` and ``status-page-dark.png`` at
 1280 x 1000 px, and ``status-page-mobile.png`` at 375 x 812 px.
@@ -106,7 +106,7 @@ def wait_until_serving(url: str, timeout: float = 30.0) -> None:
         except OSError:
             pass
         if time.monotonic() > deadline:
-            raise SystemExit(f"The server at {url} did not answer within {timeout} s.")
+            raise SystemExit(f"The server at {url} did not respond within {timeout} s.")
         time.sleep(0.3)
 
 

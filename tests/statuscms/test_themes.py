@@ -69,7 +69,7 @@ def literal_colours(css: str) -> list[str]:
 
 @pytest.mark.parametrize("stylesheet", STYLESHEETS, ids=lambda path: path.name)
 def test_stylesheet_has_no_literal_colours(stylesheet):
-    """Colours belong in themes.py, where the contrast test sees them."""
+    """Colours belong in themes.py, where the contrast test checks them."""
     assert literal_colours(stylesheet.read_text()) == []
 
 
