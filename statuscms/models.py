@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from django.core.validators import MaxLengthValidator
@@ -12,8 +13,9 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_safe
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
+from statuscms import access_views, feed_views
 from statuscms.branding import (
     CUSTOM_CSS_MAX_LENGTH,
     DEFAULT_BRAND_COLOR,
@@ -37,11 +39,26 @@ from statuscms.organization_models import (  # noqa: F401 (registers the models)
 )
 from statuscms.overview import load_page_overview
 from statuscms.page_forms import StatusPageForm
-from statuscms.subscribe import handle_subscribe, subscribe_forms
+from statuscms.subscribe import subscribe_forms
+from statuscore.access import check_access, is_public, mark_private
+from statuscore.api.pages import PRIVATE_PAGE_ATTRIBUTE
+
+# Routes that a visitor denied by the page's access rule may still reach,
+# because they show nothing of the page.
+ACCESS_ROUTES = frozenset({"password_route", "sign_in_route"})
+
+# The path on the main site's host under which every status page is also
+# served, as /pages/<core page slug>/.
+MAIN_SITE_PREFIX = "/pages/"
 
 # Months before this year are not served: no incident is that old, and the
 # first of January of year 1 cannot be converted to UTC in zones east of it.
 FIRST_HISTORY_YEAR = 1970
+
+
+def main_site_path(slug: str) -> str:
+    """Return the path of a status page on the main site's host."""
+    return f"{MAIN_SITE_PREFIX}{slug}/"
 
 
 class StatusPage(RoutablePageMixin, Page):
@@ -55,7 +72,12 @@ class StatusPage(RoutablePageMixin, Page):
     its whole timeline, ``components/<id>/``, one component with its uptime
     bars, response times and recent incidents, and ``history/`` and
     ``history/<year>/<month>/``, the incidents of one month in the page's
-    time zone.
+    time zone. The machine-readable files ``feed.rss``, ``feed.atom``,
+    ``maintenances.ics``, ``badge.svg`` and the ``embed/`` widget are routes
+    too (see ``statuscms.feed_views``). Wagtail serves only addresses that
+    end in a slash, so the routes of the files with a dot are declared as
+    ``feed.rss/`` and reached through ``statuscms.urls``, which takes
+    ``feed.rss`` itself.
     """
 
     # PROTECT, because a cascade from the core page would delete the Wagtail
@@ -168,6 +190,15 @@ class StatusPage(RoutablePageMixin, Page):
             ],
             heading="Time zone and subscriptions",
         ),
+        MultiFieldPanel(
+            [
+                FieldPanel("page_domain"),
+                FieldPanel("access_mode"),
+                FieldPanel("access_password"),
+                FieldPanel("ip_allowlist"),
+            ],
+            heading="Domain and access",
+        ),
     ]
 
     base_form_class = StatusPageForm
@@ -231,20 +262,75 @@ class StatusPage(RoutablePageMixin, Page):
         context["subscribed"] = offered.get(request.GET.get("subscribed", ""))
         return context
 
-    def serve(self, request, view=None, args=None, kwargs=None):
-        """Serve a route in the visitor's language, with the page's policy.
+    def get_url_parts(self, request=None):
+        """Return Wagtail's URL parts, with the main site's path where needed.
 
-        ``ContentSecurityPolicyMiddleware`` adds the same policy to every
-        public response; it is set here too for callers that serve the
-        page without the middleware.
+        While a request is served under ``/pages/<slug>/`` on the main site,
+        this page's links stay under that path. A status page that no
+        Wagtail site contains is linked at that path too, so every status
+        page has an address.
         """
-        response = respond_in_language(
-            request,
-            self.core_page.language,
-            lambda: super(StatusPage, self).serve(request, view, args, kwargs),
-        )
+        prefix = getattr(request, "status_page_prefix", None)
+        if prefix is not None and getattr(request, "status_page_id", None) == self.pk:
+            site = Site.find_for_request(request)
+            return (site.pk if site else None, site.root_url if site else "", prefix)
+
+        parts = super().get_url_parts(request)
+        if parts is not None:
+            return parts
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            return None
+        return (site.pk, site.root_url, main_site_path(self.core_page.slug))
+
+    def serve_with_access(
+        self, request: HttpRequest, serve: Callable[[], HttpResponse], route: str = ""
+    ) -> HttpResponse:
+        """Return ``serve()`` if the page's access rule lets the visitor read
+        this page, else the answer of :func:`statuscms.access_views.deny`.
+
+        ``route`` names the route method; the password and sign-in routes
+        are served to everyone. Responses of a page that is not public carry
+        ``noindex`` and ``Cache-Control: private, no-store``, denied ones
+        included. Postmortem pages below this page are served through here.
+        Every response is in the visitor's language
+        (:func:`statuscms.languages.respond_in_language`).
+        """
+        core_page = self.core_page
+
+        def respond() -> HttpResponse:
+            if is_public(core_page):
+                return serve()
+            setattr(request, PRIVATE_PAGE_ATTRIBUTE, True)
+            decision = check_access(request, core_page)
+            if decision.allowed or route in ACCESS_ROUTES:
+                response = serve()
+            else:
+                response = access_views.deny(self, request, decision)
+            mark_private(response)
+            return response
+
+        response = respond_in_language(request, core_page.language, respond)
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+    def serve(self, request, view=None, args=None, kwargs=None):
+        def serve_route() -> HttpResponse:
+            return super(StatusPage, self).serve(request, view, args, kwargs)
+
+        return self.serve_with_access(
+            request, serve_route, getattr(view, "__name__", "")
+        )
+
+    @path("password/", name="password")
+    def password_route(self, request: HttpRequest) -> HttpResponse:
+        """Show and check the password form of a password-protected page."""
+        return access_views.password_view(self, request)
+
+    @path("sign-in/", name="sign_in")
+    def sign_in_route(self, request: HttpRequest) -> HttpResponse:
+        """Sign in a member of the organisation, for members-only pages."""
+        return access_views.sign_in_view(self, request)
 
     def _render_route(
         self, request: HttpRequest, template: str, values: dict
@@ -259,10 +345,11 @@ class StatusPage(RoutablePageMixin, Page):
         return TemplateResponse(request, template, context)
 
     @path("", name="main")
+    @method_decorator(require_safe)
     def main_route(self, request: HttpRequest) -> HttpResponse:
-        """Serve the page, and take the "Subscribe to updates" forms' POST."""
-        if request.method == "POST":
-            return handle_subscribe(self, request)
+        """Serve the page. Its "Subscribe to updates" forms post to
+        ``statuscms.subscribe_views.subscribe``, so the page holds no
+        per-visitor token and can be served from a snapshot."""
         return self.render(request)
 
     @path("incidents/<int:incident_id>/", name="incident")
@@ -324,6 +411,36 @@ class StatusPage(RoutablePageMixin, Page):
                 "time_zone": history.time_zone,
             },
         )
+
+    @path("feed.rss/", name="feed_rss")
+    @method_decorator(require_safe)
+    def rss_route(self, request: HttpRequest) -> HttpResponse:
+        """Serve the RSS 2.0 feed of the page's public incident updates."""
+        return feed_views.serve_rss(request, self)
+
+    @path("feed.atom/", name="feed_atom")
+    @method_decorator(require_safe)
+    def atom_route(self, request: HttpRequest) -> HttpResponse:
+        """Serve the Atom feed of the page's public incident updates."""
+        return feed_views.serve_atom(request, self)
+
+    @path("maintenances.ics/", name="maintenance_calendar")
+    @method_decorator(require_safe)
+    def calendar_route(self, request: HttpRequest) -> HttpResponse:
+        """Serve the iCalendar file of the page's maintenances."""
+        return feed_views.serve_calendar(request, self)
+
+    @path("badge.svg/", name="badge")
+    @method_decorator(require_safe)
+    def badge_route(self, request: HttpRequest) -> HttpResponse:
+        """Serve the SVG badge of the page's overall status."""
+        return feed_views.serve_badge(request, self)
+
+    @path("embed/", name="embed")
+    @method_decorator(require_safe)
+    def embed_route(self, request: HttpRequest) -> HttpResponse:
+        """Serve the status widget that other sites may frame."""
+        return feed_views.serve_embed(request, self)
 
 
 # Django registers a model when its module is imported; importing the other

@@ -230,8 +230,8 @@ def load_page_overview(page: Page, *, now: datetime | None = None) -> PageOvervi
         maintenance_in_progress,
     )
     group_rows, ungrouped = _group_components(groups, components)
-    shown = [component for row in group_rows for component in row.components]
-    _attach_uptime(page, shown + ungrouped, now)
+    visible = [component for row in group_rows for component in row.components]
+    _attach_uptime(page, visible + ungrouped, now)
 
     return PageOverview(
         status=status,

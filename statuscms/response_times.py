@@ -78,6 +78,17 @@ def _range_label(chart_range: ChartRange) -> str:
     }[chart_range.key]
 
 
+def _title(check: Check, chart_range: ChartRange) -> str:
+    # Whole sentences per range, because languages inflect "last" by the
+    # noun that follows it.
+    titles = {
+        "24h": _("Response time of %(check)s over the last 24 hours"),
+        "7d": _("Response time of %(check)s over the last 7 days"),
+        "30d": _("Response time of %(check)s over the last 30 days"),
+    }
+    return titles[chart_range.key] % {"check": check.name}
+
+
 def _bucket_starts(
     chart_range: ChartRange, now: datetime, zone: zoneinfo.ZoneInfo
 ) -> list[tuple[datetime, datetime]]:
@@ -168,7 +179,7 @@ def _time_ticks(
     24 hours are labelled every six local hours, 7 days at each local
     midnight, and 30 days every seventh day counted back from today. In a
     zone whose offset is not whole hours, hours start at half past, and
-    the labels say so.
+    the labels show that time.
     """
     start, end = buckets[0][0], buckets[-1][1]
     if chart_range.key == "30d":
@@ -200,7 +211,9 @@ def _description(
     else:
         intro = _("Average response time per hour, in milliseconds.")
     if not values:
-        return f"{intro} {_('No data for this period.')}"
+        # Outside the f-string, where xgettext finds the message.
+        no_data = _("No data for this period.")
+        return f"{intro} {no_data}"
 
     missing = len(points) - len(values)
     summary = _("Lowest %(low)s ms, highest %(high)s ms.") % {
@@ -264,8 +277,7 @@ def check_charts(
                         start=buckets[0][0],
                         end=buckets[-1][1],
                         x_ticks=_time_ticks(chart_range, buckets, zone),
-                        title=_("Response time of %(check)s, last %(period)s")
-                        % {"check": check.name, "period": label},
+                        title=_title(check, chart_range),
                         description=_description(check, chart_range, points),
                         element_id=f"chart-{check.pk}-{chart_range.key}",
                         no_data_text=_("No data"),

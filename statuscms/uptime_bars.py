@@ -82,7 +82,7 @@ class UptimeBars:
     """A component's bars, oldest day first, and its uptime over all of them.
 
     ``covered_days`` is the known share of the period in whole days, so
-    the page can say "data for 19 days of the last 90".
+    the page can show "data for 19 days of the last 90".
     """
 
     days: list[BarDay]
@@ -166,7 +166,7 @@ def component_bars(
 
     ``uptimes`` come from ``component_uptimes`` for ``page``. A component
     without checks has no bars: it has no figures to show, and a row of
-    grey days would say nothing. This adds one query, for the incidents.
+    grey days would tell visitors nothing. This adds one query, for the incidents.
     """
     checked = [uptime for uptime in uptimes if uptime.checks_count]
     if not checked:

@@ -306,3 +306,16 @@ def test_component_page_queries_do_not_grow_with_checks(
 
     assert len(soup.select(".chart-tabs")) == 6
     assert len(many) == len(few)
+
+
+def test_snapshot_holds_each_component_page(status_page, page, checked):
+    from statuscms.snapshots.builder import page_targets
+
+    component, _check = checked
+    hidden = services.create_component(page, "Internal queue", showcase=False)
+
+    paths = [target.path for target in page_targets(page, "localhost", "http")]
+
+    # A hidden component's page returns 404, which the builder leaves out.
+    assert f"/components/{component.pk}/" in paths
+    assert f"/components/{hidden.pk}/" in paths

@@ -169,6 +169,9 @@ def edit_form(status_page, **changes) -> dict:
     # A browser posts the checked boxes and the selected option as shown.
     data["subscriber_channels"] = status_page.core_page.subscriber_notifiers
     data["message_language"] = status_page.core_page.language
+    data["page_domain"] = status_page.core_page.domain
+    data["access_mode"] = status_page.core_page.access
+    data["ip_allowlist"] = "\n".join(status_page.core_page.ip_allowlist)
     data.update(changes)
     return data
 

@@ -256,7 +256,7 @@ def test_component_description_shown(client, status_page, checked):
     assert description == "The public API"
 
 
-def test_bar_state_keeps_no_data_when_only_period_known():
+def test_empty_day_state_is_no_data():
     now = datetime(2026, 12, 4, tzinfo=UTC)
     bar = DayBar(
         day=now.date(),
@@ -379,3 +379,16 @@ def test_group_description_shown(client, status_page, page):
 
     text = details.select_one(".component-group__description").get_text()
     assert text == "Everything customers call"
+
+
+def test_tooltip_in_visitor_language(client, status_page, checked):
+    component, check = checked
+    add_day_rollup(check, days_ago=2, down_seconds=864.0)
+    day = local_today() - timedelta(days=2)
+
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="de")
+    soup = BeautifulSoup(response.content.decode(), "html.parser")
+    tip = day_bar(soup, component, day).select_one(".uptime__tip")
+
+    assert tip.select_one(".uptime__state").get_text() == "Ausfall"
+    assert tip.select_one(".uptime__value").get_text() == "99,00 % Verfügbarkeit"

@@ -7,6 +7,7 @@ channel layer. A malformed one stops start-up with a message naming it.
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from pathlib import Path
 
@@ -51,7 +52,39 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+# The site's own host names. Status pages' custom domains are accepted too,
+# so the list is dynamic: Django's ALLOWED_HOSTS is "*" and
+# statuscore.middleware.AllowedHostsMiddleware, near the top of MIDDLEWARE,
+# answers 400 for every other host, as Django's documentation of
+# ALLOWED_HOSTS advises for a dynamic list.
+STATUSCORE_ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"]
+)
+ALLOWED_HOSTS = ["*"]
+
+
+def _trusted_proxies() -> list[str]:
+    """Return ``TRUSTED_PROXIES``: addresses and CIDR networks of the
+    reverse proxies whose X-Forwarded-* headers are honoured."""
+    entries = env_list("TRUSTED_PROXIES", [])
+    for position, entry in enumerate(entries, start=1):
+        try:
+            ipaddress.ip_network(entry)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"The environment variable TRUSTED_PROXIES is invalid: item "
+                f"{position}, {entry!r}, is not an IP address or a CIDR network "
+                "such as 10.0.0.0/8."
+            ) from None
+    return entries
+
+
+TRUSTED_PROXIES = _trusted_proxies()
+# Django reads the scheme from this request.META key, which only
+# statuscore.middleware.ProxyHeadersMiddleware sets, and only for a peer in
+# TRUSTED_PROXIES; clients cannot send it. USE_X_FORWARDED_HOST stays off:
+# it would trust the header from any client.
+SECURE_PROXY_SSL_HEADER = ("STATUSCORE_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -87,6 +120,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "statussite.middleware.HealthCheckMiddleware",
+    "statuscore.middleware.ProxyHeadersMiddleware",
+    "statuscore.middleware.AllowedHostsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "statuscms.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -235,7 +270,9 @@ STATUSCORE_MAX_CONCURRENT_CHECKS = env_int(
 )
 # Empty leaves /metrics open; set it where check names are not public.
 STATUSCORE_METRICS_TOKEN = env_str("STATUSCORE_METRICS_TOKEN", "")
-STATUSCORE_FAN_OUT_BATCH_SIZE = env_int("STATUSCORE_FAN_OUT_BATCH_SIZE", 2000, minimum=1)
+STATUSCORE_FAN_OUT_BATCH_SIZE = env_int(
+    "STATUSCORE_FAN_OUT_BATCH_SIZE", 2000, minimum=1
+)
 STATUSCORE_DELIVERY_BATCH_SIZE = env_int(
     "STATUSCORE_DELIVERY_BATCH_SIZE", 200, minimum=1
 )
@@ -295,6 +332,30 @@ STATUSCORE_TWILIO_AUTH_TOKEN = env_str("STATUSCORE_TWILIO_AUTH_TOKEN", "")
 STATUSCORE_TWILIO_FROM_NUMBER = env_str("STATUSCORE_TWILIO_FROM_NUMBER", "")
 
 STATUS_DEMO_URLS = env_list("STATUS_DEMO_URLS", [])
+
+# Snapshots of public pages (docs/snapshots.md). Each web process keeps them
+# in memory and answers hits before Django; with a root folder set, it also
+# writes them as files for nginx or Caddy to serve.
+STATUS_SNAPSHOTS = env_bool("STATUS_SNAPSHOTS", True)
+STATUS_SNAPSHOT_ROOT = env_str("STATUS_SNAPSHOT_ROOT", "")
+STATUS_SNAPSHOT_POLL_INTERVAL = env_float(
+    "STATUS_SNAPSHOT_POLL_INTERVAL", 0.25, minimum=0.05
+)
+STATUS_SNAPSHOT_FULL_INTERVAL = env_float(
+    "STATUS_SNAPSHOT_FULL_INTERVAL", 60.0, minimum=1.0
+)
+# The scheme snapshots are rendered for; requests with the other scheme go
+# to Django. Empty means https when SECURE_SSL_REDIRECT is on, else http.
+STATUS_SNAPSHOT_SCHEME = env_str("STATUS_SNAPSHOT_SCHEME", "")
+if STATUS_SNAPSHOT_SCHEME not in ("", "http", "https"):
+    raise ImproperlyConfigured(
+        f"The environment variable STATUS_SNAPSHOT_SCHEME={STATUS_SNAPSHOT_SCHEME!r} "
+        "is invalid: expected http or https."
+    )
+STATUS_SNAPSHOT_CACHE_CONTROL = env_str(
+    "STATUS_SNAPSHOT_CACHE_CONTROL",
+    "public, max-age=10, stale-while-revalidate=30, stale-if-error=86400",
+)
 
 # Management API tokens. Access tokens are signed with SECRET_KEY unless
 # STATUSCORE_JWT_SIGNING_KEY is set; changing either signs every API user out.
