@@ -1,7 +1,8 @@
 """The theme toggle and narrow screens, in Chromium.
 
 The pages are served by pytest-django's live server, with a scene of long
-names, 90-day uptime bars, an open incident, a maintenance and a history.
+names, 90-day uptime bars, an open incident with a postmortem, a
+maintenance and a history.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from wagtail.models import Collection, Locale
 from wagtail.models import Page as WagtailPage
 
 from statuscms.models import FooterLink
+from statuscms.postmortems import IncidentPostmortem
 from statuscms.setup import ensure_status_page
 from statuscore import services
 from statuscore.models import CheckRollupDay, Organization, Page
@@ -116,11 +118,20 @@ def scene(wagtail_tree, fake_checker):
         components=[component],
         body="Short interruptions are expected.",
     )
+    postmortem = IncidentPostmortem(
+        title=f"What broke {LONG_WORD}",
+        slug="postmortem",
+        incident=incident,
+        summary=f"A full disk on {LONG_URL} stopped the gateway.",
+    )
+    status_page.add_child(instance=postmortem)
+    postmortem.save_revision().publish()
     return status_page, [
         "/",
         f"/incidents/{incident.pk}/",
         "/history/",
         f"/components/{component.pk}/",
+        postmortem.url,
     ]
 
 
