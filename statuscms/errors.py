@@ -22,6 +22,8 @@ from statuscms.languages import (
 __all__ = ["page_not_found"]
 
 TEMPLATE = "statuscms/404.html"
+# For a site whose root is not a status page: no page to take a brand from.
+PLAIN_TEMPLATE = "statuscms/404_plain.html"
 
 
 def _site_status_page(request: HttpRequest):
@@ -45,6 +47,9 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None):
     page = _site_status_page(request)
 
     def render() -> HttpResponse:
+        if page is None:
+            context = {"request_path": request.path}
+            return TemplateResponse(request, PLAIN_TEMPLATE, context, status=404)
         context = {"page": page, "request_path": request.path}
         return TemplateResponse(request, TEMPLATE, context, status=404)
 

@@ -110,8 +110,9 @@ def _bucket_starts(
     ]
 
 
-def _averages(rows) -> float | None:
-    times = [value for value in rows if value is not None]
+def _average(values: list[float | None]) -> float | None:
+    """Return the mean of the values that are not None, or None without any."""
+    times = [value for value in values if value is not None]
     return sum(times) / len(times) if times else None
 
 
@@ -164,8 +165,8 @@ def _read_values(
         if checked_at >= today_start:
             in_day[check_id].append(response_time)
     for check in checks:
-        values[(check.pk, "hour", hour_start)] = _averages(in_hour[check.pk])
-        values[(check.pk, "day", today_start)] = _averages(in_day[check.pk])
+        values[(check.pk, "hour", hour_start)] = _average(in_hour[check.pk])
+        values[(check.pk, "day", today_start)] = _average(in_day[check.pk])
     return values
 
 
@@ -202,9 +203,9 @@ def _day_label(moment: datetime, zone: zoneinfo.ZoneInfo) -> str:
     return formats.date_format(timezone.localtime(moment, zone).date(), "j M")
 
 
-def _description(
-    check: Check, chart_range: ChartRange, points: list[ChartPoint]
-) -> str:
+def _description(chart_range: ChartRange, points: list[ChartPoint]) -> str:
+    """Return the chart's text alternative: what it plots, its range of
+    values and how many buckets have no data."""
     values = [point.value for point in points if point.value is not None]
     if chart_range.daily:
         intro = _("Average response time per day, in milliseconds.")
@@ -278,7 +279,7 @@ def check_charts(
                         end=buckets[-1][1],
                         x_ticks=_time_ticks(chart_range, buckets, zone),
                         title=_title(check, chart_range),
-                        description=_description(check, chart_range, points),
+                        description=_description(chart_range, points),
                         element_id=f"chart-{check.pk}-{chart_range.key}",
                         no_data_text=_("No data"),
                     ),

@@ -78,7 +78,9 @@ def test_not_found_has_policy(client, status_page, path):
 
 
 def test_rejected_subscribe_post_has_policy(client, status_page):
-    response = client.post("/", {"notifier": "carrier-pigeon"})
+    url = reverse("statuscms-subscribe", args=[status_page.pk])
+
+    response = client.post(url, {"notifier": "carrier-pigeon"})
 
     assert response.status_code == 400
     assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
