@@ -56,7 +56,7 @@ def readable_text_color(background: str) -> str:
     """Return black or white, whichever contrasts more with ``background``.
 
     The better of the two always reaches at least 4.58:1, above the 4.5:1
-    that WCAG AA asks of normal text, whatever the background.
+    that WCAG AA requires for normal text, whatever the background.
     """
     if contrast_ratio(BLACK, background) >= contrast_ratio(WHITE, background):
         return BLACK

@@ -1,7 +1,8 @@
 """The theme toggle and narrow screens, in Chromium.
 
 The pages are served by pytest-django's live server, with a scene of long
-names, 90-day uptime bars, an open incident, a maintenance and a history.
+names, 90-day uptime bars, an open incident with a postmortem, a
+maintenance and a history.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from wagtail.models import Collection, Locale
 from wagtail.models import Page as WagtailPage
 
 from statuscms.models import FooterLink
+from statuscms.postmortems import IncidentPostmortem
 from statuscms.setup import ensure_status_page
 from statuscore import services
 from statuscore.models import CheckRollupDay, Organization, Page
@@ -116,11 +118,20 @@ def scene(wagtail_tree, fake_checker):
         components=[component],
         body="Short interruptions are expected.",
     )
+    postmortem = IncidentPostmortem(
+        title=f"What broke {LONG_WORD}",
+        slug="postmortem",
+        incident=incident,
+        summary=f"A full disk on {LONG_URL} stopped the gateway.",
+    )
+    status_page.add_child(instance=postmortem)
+    postmortem.save_revision().publish()
     return status_page, [
         "/",
         f"/incidents/{incident.pk}/",
         "/history/",
         f"/components/{component.pk}/",
+        postmortem.url,
     ]
 
 
@@ -242,3 +253,43 @@ def background_of_without_script(tab) -> str:
     Playwright's ``evaluate`` still runs in a context whose scripts are
     disabled, because it uses the browser's debugging protocol."""
     return background_of(tab)
+
+
+@pytest.mark.parametrize(
+    ("system", "page_theme"),
+    [("light", "auto"), ("dark", "auto"), ("light", "dark"), ("dark", "light")],
+)
+def test_brand_colour_fills_header_in_every_theme(
+    browser, live_server, scene, system, page_theme
+):
+    status_page, _paths = scene
+    status_page.brand_color = "#ffcc00"
+    status_page.theme = page_theme
+    status_page.save_revision().publish()
+    context = browser.new_context(color_scheme=system)
+    tab = context.new_page()
+    try:
+        tab.goto(live_server.url + "/", wait_until="load")
+        header = tab.locator(".site-header")
+
+        background = header.evaluate("element => getComputedStyle(element).background")
+        color = header.evaluate("element => getComputedStyle(element).color")
+
+        assert "rgb(255, 204, 0)" in background
+        assert color == "rgb(0, 0, 0)"
+    finally:
+        context.close()
+
+
+def test_dark_brand_colour_used_after_toggle(light_context, live_server, scene):
+    status_page, _paths = scene
+    status_page.brand_color_dark = "#112233"
+    status_page.save_revision().publish()
+    tab = light_context.new_page()
+    tab.goto(live_server.url + "/", wait_until="load")
+    header = tab.locator(".site-header")
+
+    tab.locator("[data-theme-toggle]").click()
+
+    background = header.evaluate("element => getComputedStyle(element).backgroundColor")
+    assert background == "rgb(17, 34, 51)"

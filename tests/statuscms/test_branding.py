@@ -338,7 +338,7 @@ def test_layout_class_on_body(client, status_page, layout):
 
 
 def test_unknown_stored_layout_falls_back(client, status_page):
-    StatusPage.objects.filter(pk=status_page.pk).update(layout='x" onclick="y')
+    StatusPage.objects.filter(pk=status_page.pk).update(layout='x"y')
 
     html = get_html(client)
 
@@ -453,11 +453,11 @@ def test_preview_shows_unsaved_branding(admin_client, client, status_page):
     )
 
     posted = admin_client.post(preview_url(status_page), data)
-    shown = admin_client.get(preview_url(status_page))
+    preview = admin_client.get(preview_url(status_page))
 
     assert posted.json()["is_valid"] is True
-    html = shown.content.decode()
-    assert shown.status_code == 200
+    html = preview.content.decode()
+    assert preview.status_code == 200
     assert "--brand: #ffe066; --on-brand: #000000;" in html
     assert 'data-theme="dark"' in html
     assert '<body class="layout-cards">' in html

@@ -10,8 +10,22 @@ import pytest
 from statuscms import themes
 from statuscms.contrast import contrast_ratio, readable_text_color, relative_luminance
 
-STATIC = Path(themes.__file__).parent / "static" / "statuscms"
-STYLESHEETS = sorted(path for path in STATIC.rglob("*.css") if path.name != "theme.css")
+APP = Path(themes.__file__).parent
+STATIC = APP / "static" / "statuscms"
+BASE_TEMPLATE = APP / "templates" / "statuscms" / "base.html"
+
+
+def linked_stylesheets() -> list[Path]:
+    """Return the stylesheets that the public pages' base template links,
+    besides theme.css itself."""
+    names = re.findall(
+        r"""\{% static ['"]statuscms/([\w/.-]+\.css)['"] %\}""",
+        BASE_TEMPLATE.read_text(),
+    )
+    return [STATIC / name for name in names if name != "theme.css"]
+
+
+STYLESHEETS = linked_stylesheets()
 
 
 def pair_id(pair: themes.ContrastPair) -> str:
@@ -30,6 +44,13 @@ def test_palette_pair_meets_wcag_aa(theme, pair):
         f"{pair.background} {palette[pair.background]} is {ratio:.2f}:1, "
         f"below {pair.minimum}:1"
     )
+
+
+def test_base_template_links_theme_first():
+    names = re.findall(r"statuscms/([\w/.-]+\.css)", BASE_TEMPLATE.read_text())
+
+    assert names[0] == "theme.css"
+    assert "status.css" in names
 
 
 def test_palettes_define_same_names():
@@ -69,7 +90,7 @@ def literal_colours(css: str) -> list[str]:
 
 @pytest.mark.parametrize("stylesheet", STYLESHEETS, ids=lambda path: path.name)
 def test_stylesheet_has_no_literal_colours(stylesheet):
-    """Colours belong in themes.py, where the contrast test sees them."""
+    """Colours belong in themes.py, where the contrast test checks them."""
     assert literal_colours(stylesheet.read_text()) == []
 
 
