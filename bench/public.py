@@ -1,0 +1,386 @@
+"""Measure public reads over HTTP: the embedded server against nginx.
+
+Usage: ``python -m bench.public [--seconds S] [--repeat N] [--servers ...]``.
+One page with 50 components, 90 days of check history and some incidents
+is seeded on a fresh SQLite database, and its snapshot files are written.
+Then ``wrk`` loads ``/``, ``/api/v2/summary.json`` and the RSS feed with 64
+connections against, in one run:
+
+1. the embedded server: the project's ASGI application under each server
+   of ``--servers`` (daphne, uvicorn, granian), answering from the snapshot
+   in memory;
+2. nginx with ``deploy/nginx.conf``, serving the snapshot files;
+3. nginx serving a plain copy of the same files, the upper bound of the
+   machine.
+
+Each figure is the median over ``--repeat`` rounds; the rounds visit the
+targets in turn, so noise on the shared machine spreads over all of them.
+The last line, starting ``SUMMARY``, checks the targets: (2) at least 90%
+of (3), and (1) at least 5,000 requests/s with p99 under 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from bench.nginx import plain_config, render_deploy_config, start_nginx
+from bench.servers import ASGI_SERVERS, ChildServer, asgi_server, free_port
+from bench.wrk import WrkResult, run_wrk
+
+HOST = "status.bench.test"
+COMPONENTS = 50
+HISTORY_DAYS = 90
+RAW_DAYS = 1.0
+INCIDENTS = 12
+
+PATHS = {"/": "page", "/api/v2/summary.json": "summary.json", "/feed.rss": "RSS feed"}
+
+TARGET_RATE = 5_000.0
+TARGET_P99_MS = 50.0
+TARGET_RATIO = 0.90
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Measurement:
+    target: str
+    path: str
+    runs: list[WrkResult]
+
+    def median(self, field: str) -> float:
+        return statistics.median(getattr(run, field) for run in self.runs)
+
+
+# Seeding
+
+
+def seed_page():
+    """Create the page, its history and incidents; return the core page."""
+    from django.utils import timezone
+
+    from bench.history import make_page, seed_raw, seed_rollups
+    from statuscore import services
+
+    page, components, check_ids = make_page(COMPONENTS)
+    services.update_page(page, domain=HOST)
+    now = timezone.now()
+    seed_raw(check_ids, now, RAW_DAYS)
+    seed_rollups(check_ids, now, 1, HISTORY_DAYS - 1)
+
+    for number in range(INCIDENTS):
+        started = now - timedelta(days=HISTORY_DAYS * number / INCIDENTS + 1)
+        services.create_incident(
+            page,
+            f"Elevated errors on component {number}",
+            body=f"Requests to component {number} fail for some visitors.",
+            component_statuses={components[number]: "partial_outage"},
+            started_at=started,
+            resolved_at=started + timedelta(hours=2),
+            notify_subscribers=False,
+        )
+    services.create_incident(
+        page,
+        "Slow responses",
+        body="We are looking into slow responses.",
+        component_statuses={components[-1]: "degraded_performance"},
+        notify_subscribers=False,
+    )
+    page.refresh_from_db()
+    return page
+
+
+def write_snapshot_files(page, snapshot_root: Path, paths: list[str]) -> None:
+    """Write the page's snapshot files under ``snapshot_root``."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST=HOST)
+    for path in paths:
+        response = client.get(path)
+        if response.status_code != 200:
+            raise SystemExit(
+                f"GET {path} returned {response.status_code}, expected 200."
+            )
+        relative = path.lstrip("/") or "index.html"
+        target = snapshot_root / HOST / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(response.content)
+
+
+def copy_plain_files(snapshot_root: Path, plain_root: Path, paths: list[str]) -> None:
+    """Copy the files of ``HOST`` to ``plain_root`` at their URL paths."""
+    for path in paths:
+        relative = path.lstrip("/") or "index.html"
+        target = plain_root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(snapshot_root / HOST / relative, target)
+
+
+# Servers
+
+
+def server_environment(var_dir: Path, snapshot_root: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "site")])
+    env["BENCH_SNAPSHOT_ROOT"] = str(snapshot_root)
+    env["STATUS_SNAPSHOT_ROOT"] = str(snapshot_root)
+    return env
+
+
+def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers={"Host": HOST})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def check_target(server: ChildServer, path: str, expected: bytes) -> str:
+    """Return a note on how ``server`` answers ``path``; raise when it does
+    not answer 200."""
+    status, headers, body = fetch(server.base_url + path)
+    if status != 200:
+        raise SystemExit(f"{server.name}: GET {path} returned {status}, expected 200.")
+    if body != expected:
+        return "body differs from the snapshot file"
+    return ""
+
+
+# Measurement
+
+
+def measure(
+    targets: dict[str, ChildServer], arguments: argparse.Namespace
+) -> dict[tuple[str, str], Measurement]:
+    results = {
+        (name, path): Measurement(name, path, [])
+        for name in targets
+        for path in arguments.paths
+    }
+    for name, server in targets.items():
+        for path in arguments.paths:
+            run_wrk(server.base_url + path, seconds=1, headers={"Host": HOST})
+    for round_number in range(arguments.repeat):
+        for name, server in targets.items():
+            for path in arguments.paths:
+                result = run_wrk(
+                    server.base_url + path,
+                    seconds=arguments.seconds,
+                    connections=arguments.connections,
+                    headers={"Host": HOST},
+                )
+                results[(name, path)].runs.append(result)
+                print(
+                    f"round {round_number + 1}: {name} {path}: "
+                    f"{result.requests_per_second:,.0f} requests/s, "
+                    f"p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms, "
+                    f"{result.errors} errors",
+                    flush=True,
+                )
+    return results
+
+
+def machine_note() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.partition(":")[2].strip()
+                break
+    except OSError:
+        pass
+    nginx = subprocess.run(
+        ["nginx", "-v"], capture_output=True, text=True, check=False
+    ).stderr.strip()
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, "
+        f"{nginx.removeprefix('nginx version: ')}"
+    )
+
+
+def report(
+    results: dict[tuple[str, str], Measurement],
+    embedded: list[str],
+    arguments: argparse.Namespace,
+) -> dict:
+    print()
+    print(f"machine: {machine_note()}")
+    print(
+        f"wrk: {arguments.connections} connections, {arguments.seconds:g} s per run, "
+        f"median of {arguments.repeat} runs"
+    )
+    print()
+    print("| server | path | requests/s | p50 | p99 | errors |")
+    print("| --- | --- | ---: | ---: | ---: | ---: |")
+    for (name, path), measurement in results.items():
+        errors = sum(run.errors for run in measurement.runs)
+        print(
+            f"| {name} | `{path}` | {measurement.median('requests_per_second'):,.0f} "
+            f"| {measurement.median('p50_ms'):.2f} ms "
+            f"| {measurement.median('p99_ms'):.2f} ms | {errors} |"
+        )
+
+    ratios = {
+        path: results[("nginx, snapshot files", path)].median("requests_per_second")
+        / results[("nginx, plain files", path)].median("requests_per_second")
+        for path in arguments.paths
+    }
+    print()
+    for path, ratio in ratios.items():
+        print(f"nginx snapshot files / plain files, {path}: {ratio:.1%}")
+
+    verdicts = []
+    ratio_met = all(ratio >= TARGET_RATIO for ratio in ratios.values())
+    verdicts.append(f"nginx_ratio>={TARGET_RATIO:.0%}={'yes' if ratio_met else 'NO'}")
+    for name in embedded:
+        met = all(
+            results[(name, path)].median("requests_per_second") >= TARGET_RATE
+            and results[(name, path)].median("p99_ms") < TARGET_P99_MS
+            for path in arguments.paths
+        )
+        verdicts.append(f"{name.split()[0]}>=5000rps,p99<50ms={'yes' if met else 'NO'}")
+    print("SUMMARY " + " ".join(verdicts))
+
+    return {
+        "machine": machine_note(),
+        "connections": arguments.connections,
+        "seconds": arguments.seconds,
+        "repeat": arguments.repeat,
+        "results": [
+            {
+                "server": name,
+                "path": path,
+                "requests_per_second": measurement.median("requests_per_second"),
+                "p50_ms": measurement.median("p50_ms"),
+                "p99_ms": measurement.median("p99_ms"),
+                "runs": [asdict(run) for run in measurement.runs],
+            }
+            for (name, path), measurement in results.items()
+        ],
+        "nginx_ratio": ratios,
+    }
+
+
+def run(arguments: argparse.Namespace, var_dir: Path) -> dict:
+    snapshot_root = var_dir / "snapshots"
+    plain_root = var_dir / "plain"
+    page = seed_page()
+    write_snapshot_files(page, snapshot_root, arguments.paths)
+    copy_plain_files(snapshot_root, plain_root, arguments.paths)
+    # nginx's workers may run as another user than this process.
+    for folder in (var_dir, snapshot_root, plain_root):
+        folder.chmod(0o755)
+
+    env = server_environment(var_dir, snapshot_root)
+    targets: dict[str, ChildServer] = {}
+    for name in arguments.servers:
+        label = f"{name} (embedded)"
+        targets[label] = asgi_server(
+            name, arguments.app, env=env, log_path=var_dir / f"{name}.log"
+        )
+    upstream = next(iter(targets.values()))
+    snapshot_port, plain_port = free_port(), free_port()
+    targets["nginx, snapshot files"] = start_nginx(
+        var_dir / "nginx-snapshot",
+        render_deploy_config(
+            port=snapshot_port, app_port=upstream.port, snapshot_root=snapshot_root
+        ),
+        workers=arguments.nginx_workers,
+    )
+    targets["nginx, plain files"] = start_nginx(
+        var_dir / "nginx-plain",
+        plain_config(port=plain_port, root=plain_root),
+        workers=arguments.nginx_workers,
+    )
+
+    started: list[ChildServer] = []
+    try:
+        for server in targets.values():
+            server.start()
+            started.append(server)
+        for name, server in targets.items():
+            for path in arguments.paths:
+                relative = path.lstrip("/") or "index.html"
+                expected = (snapshot_root / HOST / relative).read_bytes()
+                note = check_target(server, path, expected)
+                if note:
+                    print(f"{name}: GET {path}: {note}")
+        results = measure(targets, arguments)
+    finally:
+        for server in reversed(started):
+            server.stop()
+    return report(results, [name for name in targets if "embedded" in name], arguments)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.public")
+    parser.add_argument(
+        "--seconds", type=float, default=5.0, help="seconds per wrk run (default: 5)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="rounds over all targets (default: 3)"
+    )
+    parser.add_argument(
+        "--connections", type=int, default=64, help="open connections (default: 64)"
+    )
+    parser.add_argument(
+        "--servers",
+        nargs="+",
+        choices=sorted(ASGI_SERVERS),
+        default=["daphne", "uvicorn", "granian"],
+        help="ASGI servers to run the embedded server under (default: all three)",
+    )
+    parser.add_argument(
+        "--app",
+        default="statussite.asgi:application",
+        help="ASGI application the embedded servers run; "
+        "bench.placeholder_app:app measures a server without Django",
+    )
+    parser.add_argument(
+        "--nginx-workers",
+        type=int,
+        default=1,
+        help="worker processes of each nginx (default: 1)",
+    )
+    parser.add_argument(
+        "--paths",
+        nargs="+",
+        choices=list(PATHS),
+        default=list(PATHS),
+        help="paths to load (default: all three)",
+    )
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
+    arguments = parser.parse_args()
+    if arguments.seconds <= 0 or arguments.repeat < 1 or arguments.connections < 1:
+        parser.error(
+            "--seconds must be positive, --repeat and --connections at least 1."
+        )
+
+    from bench.__main__ import setup_django
+
+    with tempfile.TemporaryDirectory(prefix="statuspage-bench-") as var_dir:
+        setup_django(var_dir, allowed_hosts=[HOST])
+        summary = run(arguments, Path(var_dir))
+    if arguments.json:
+        arguments.json.parent.mkdir(parents=True, exist_ok=True)
+        arguments.json.write_text(json.dumps(summary, indent=2) + "\n")
+        print(f"wrote {arguments.json}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
