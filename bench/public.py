@@ -171,7 +171,8 @@ def measure(
         for name in targets
         for path in arguments.paths
     }
-    for name, server in targets.items():
+    # One second of warm-up per target and path, not counted.
+    for server in targets.values():
         for path in arguments.paths:
             run_wrk(server.base_url + path, seconds=1, headers={"Host": HOST})
     for round_number in range(arguments.repeat):
