@@ -8,5 +8,7 @@ class StatusCmsConfig(AppConfig):
 
     def ready(self) -> None:
         from statuscms import signals
+        from statuscms.snapshots import publishing
 
         signals.connect(self)
+        publishing.connect()

@@ -59,6 +59,7 @@ class EventKind(StrEnum):
     SUBSCRIBER_REMOVED = "subscriber.removed"
     ALERT_CHANNEL_DISABLED = "alert_channel.disabled"
     ALERT_CHANNEL_DELETED = "alert_channel.deleted"
+    PAGE_UPDATED = "page.updated"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 urlpatterns = [
     path("", include("statuscore.urls")),
+    path("", include("statuscms.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]
@@ -20,3 +21,6 @@ if settings.DEBUG:
 
 # Wagtail's page serving comes last: it matches every remaining path.
 urlpatterns.append(path("", include(wagtail_urls)))
+
+# Public 404 answers in the visitor's language, with the status page's brand.
+handler404 = "statuscms.errors.page_not_found"

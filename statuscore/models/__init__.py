@@ -32,7 +32,7 @@ from statuscore.models.notifications import (
 )
 from statuscore.models.organizations import Membership, Organization, Role
 from statuscore.models.outbox import OutboxEvent
-from statuscore.models.pages import Page
+from statuscore.models.pages import Page, PageAccess
 from statuscore.models.rollups import CheckRollupDay, CheckRollupHour
 
 __all__ = [
@@ -68,6 +68,7 @@ __all__ = [
     "Organization",
     "OutboxEvent",
     "Page",
+    "PageAccess",
     "RefreshToken",
     "ResultStatus",
     "Role",

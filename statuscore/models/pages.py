@@ -1,3 +1,4 @@
+import ipaddress
 import re
 import zoneinfo
 
@@ -62,6 +63,70 @@ def default_subscriber_notifiers() -> list[str]:
     return ["email"]
 
 
+MAX_IP_ALLOWLIST_ENTRIES = 200
+
+
+def parse_ip_allowlist(
+    entries: object,
+) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Parse a list of IPv4 or IPv6 addresses and CIDR networks.
+
+    Raises ``ValidationError`` naming the first invalid entry. A network
+    with host bits set, such as ``10.0.0.5/8``, is invalid rather than
+    silently widened, because the editor probably meant something else.
+    """
+    if not isinstance(entries, list | tuple) or not all(
+        isinstance(entry, str) for entry in entries
+    ):
+        raise ValidationError(
+            "Expected a list of IP addresses or networks, such as "
+            '["192.0.2.0/24", "2001:db8::/32"].',
+            code="invalid",
+        )
+    if len(entries) > MAX_IP_ALLOWLIST_ENTRIES:
+        raise ValidationError(
+            f"The list has {len(entries)} entries; the maximum is "
+            f"{MAX_IP_ALLOWLIST_ENTRIES}.",
+            code="invalid",
+        )
+
+    networks = []
+    for position, entry in enumerate(entries, start=1):
+        try:
+            networks.append(ipaddress.ip_network(entry.strip()))
+        except ValueError:
+            raise ValidationError(
+                f"Entry {position}, {entry!r}, is not an IP address or a network "
+                "in CIDR notation such as 192.0.2.0/24 or 2001:db8::/32 "
+                "(the address part must have no bits set beyond the prefix).",
+                code="invalid",
+            ) from None
+    return networks
+
+
+def format_network(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> str:
+    """Write a network as its address alone when it holds one address."""
+    if network.prefixlen == network.max_prefixlen:
+        return str(network.network_address)
+    return str(network)
+
+
+def validate_ip_allowlist(value: object) -> None:
+    parse_ip_allowlist(value)
+
+
+def default_ip_allowlist() -> list[str]:
+    return []
+
+
+class PageAccess(models.TextChoices):
+    """Who may read a status page, besides any IP allowlist."""
+
+    PUBLIC = "public", "Public"
+    PASSWORD = "password", "Anyone with the password"
+    MEMBERS = "members", "Signed-in members of the organisation"
+
+
 class Page(models.Model):
     """A public status page: what visitors see at one address.
 
@@ -93,6 +158,24 @@ class Page(models.Model):
         default=default_subscriber_notifiers,
         blank=True,
         help_text="Names of the notifiers visitors may subscribe through.",
+    )
+    access = models.CharField(
+        max_length=16,
+        choices=PageAccess.choices,
+        default=PageAccess.PUBLIC,
+        help_text="Who may read the page, its JSON, feeds and live updates.",
+    )
+    # A Django password hash (see django.contrib.auth.hashers), never the
+    # password itself; empty until a password is set.
+    access_password = models.CharField(max_length=128, blank=True, default="")
+    ip_allowlist = models.JSONField(
+        default=default_ip_allowlist,
+        blank=True,
+        validators=[validate_ip_allowlist],
+        help_text=(
+            "IP addresses and CIDR networks that may read the page; "
+            "empty allows every address."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from statuscore.events import EventKind, emit
 from statuscore.exceptions import NotFound, ValidationFailed
-from statuscore.models import Membership, Organization, Page, Role
+from statuscore.models import Membership, Organization, Page, PageAccess, Role
+from statuscore.models.pages import format_network, parse_ip_allowlist
 from statuscore.services.validation import full_clean, require_choice
-from statuscore.signals import membership_changed
+from statuscore.signals import membership_changed, page_domain_changed
 
 logger = logging.getLogger(__name__)
 
@@ -130,8 +134,13 @@ def create_page(
     domain: str = "",
     url: str = "",
     time_zone: str = "UTC",
+    access: str = PageAccess.PUBLIC,
+    password: str | None = None,
+    ip_allowlist: list[str] | None = None,
 ) -> Page:
-    """Create a status page. ``domain`` is stored lower-case without a trailing dot."""
+    """Create a status page. ``domain`` is stored lower-case without a
+    trailing dot; ``access``, ``password`` and ``ip_allowlist`` are checked
+    and stored as :func:`update_page` does."""
     page = Page(
         organization=organization,
         name=name,
@@ -140,8 +149,17 @@ def create_page(
         url=url,
         time_zone=time_zone,
     )
+    access_changes: dict = {"access": access}
+    if password is not None:
+        access_changes["password"] = password
+    if ip_allowlist is not None:
+        access_changes["ip_allowlist"] = ip_allowlist
+    for field, value in _apply_access_changes(page, access_changes).items():
+        setattr(page, field, value)
     full_clean(page)
     page.save()
+    if page.domain:
+        page_domain_changed.send(sender=Page, page=page, previous_domain="")
     logger.info(
         "Page %s (%s) created for organization %s", page.pk, slug, organization.pk
     )
@@ -156,7 +174,63 @@ EDITABLE_PAGE_FIELDS = (
     "time_zone",
     "language",
     "subscriber_notifiers",
+    "access",
+    "password",
+    "ip_allowlist",
 )
+
+MIN_PAGE_PASSWORD_LENGTH = 8
+MAX_PAGE_PASSWORD_LENGTH = 128
+
+
+def _check_page_password(password: object) -> str:
+    """Return the Django password hash of ``password``, or raise naming
+    ``password``. The plain password is neither stored nor logged."""
+    if not isinstance(password, str):
+        raise ValidationFailed.for_field("password", "Expected a string.")
+    if not MIN_PAGE_PASSWORD_LENGTH <= len(password) <= MAX_PAGE_PASSWORD_LENGTH:
+        raise ValidationFailed.for_field(
+            "password",
+            f"The password must be {MIN_PAGE_PASSWORD_LENGTH} to "
+            f"{MAX_PAGE_PASSWORD_LENGTH} characters long; it is {len(password)}.",
+        )
+    if "\x00" in password:
+        raise ValidationFailed.for_field(
+            "password", "The password must not contain the NUL character."
+        )
+    return make_password(password)
+
+
+def _check_ip_allowlist(entries: object) -> list[str]:
+    """Return the allowlist in a normal form, deduplicated, or raise naming
+    ``ip_allowlist``. A single address is stored without its prefix."""
+    try:
+        networks = parse_ip_allowlist(entries)
+    except ValidationError as error:
+        raise ValidationFailed.for_field("ip_allowlist", error.messages[0]) from None
+    return list(dict.fromkeys(format_network(network) for network in networks))
+
+
+def _apply_access_changes(page: Page, changes: dict) -> dict:
+    """Turn the access fields of ``changes`` into model field values.
+
+    ``password`` becomes ``access_password``, a hash. Choosing the password
+    mode needs a password, given now or stored before.
+    """
+    if "access" in changes:
+        require_choice("access", changes["access"], PageAccess)
+    if "password" in changes:
+        changes["access_password"] = _check_page_password(changes.pop("password"))
+    if "ip_allowlist" in changes:
+        changes["ip_allowlist"] = _check_ip_allowlist(changes["ip_allowlist"])
+
+    access = changes.get("access", page.access)
+    password_hash = changes.get("access_password", page.access_password)
+    if access == PageAccess.PASSWORD and not password_hash:
+        raise ValidationFailed.for_field(
+            "password", "A page readable with a password needs a password; set one."
+        )
+    return changes
 
 
 def _check_subscriber_notifiers(names) -> list[str]:
@@ -190,11 +264,17 @@ def _check_subscriber_notifiers(names) -> list[str]:
 @transaction.atomic
 def update_page(page: Page, **changes) -> Page:
     """Change a page's name, slug, domain, canonical URL, time zone, message
-    language or the notifiers visitors may subscribe through.
+    language, the notifiers visitors may subscribe through, or who may read
+    it: ``access`` (a ``PageAccess`` value), ``password`` (stored only as a
+    Django password hash; setting a new one signs out every visitor who
+    entered the old one) and ``ip_allowlist`` (addresses and CIDR networks,
+    IPv4 or IPv6; empty allows every address).
 
     Raises ``ValidationFailed`` for any other field, or for an invalid or
     duplicate value, and then leaves the stored page unchanged. ``domain``
-    is normalised as in :func:`create_page`.
+    is normalised as in :func:`create_page`. Emits ``page.updated`` with
+    the names of the changed fields, never their values, so the public
+    snapshots and live connections of the page follow the change.
     """
     unknown = set(changes) - set(EDITABLE_PAGE_FIELDS)
     if unknown:
@@ -213,12 +293,34 @@ def update_page(page: Page, **changes) -> Page:
         )
 
     page = Page.objects.select_for_update().get(pk=page.pk)
+    changes = _apply_access_changes(page, changes)
+    previous_domain = page.domain
     for field, value in changes.items():
         setattr(page, field, value)
     full_clean(page)
     page.save(update_fields=[*changes, "updated_at"])
+
+    if page.domain != previous_domain:
+        page_domain_changed.send(
+            sender=Page, page=page, previous_domain=previous_domain
+        )
+    emit(EventKind.PAGE_UPDATED, page, {"page_id": page.pk, "fields": sorted(changes)})
     logger.info("Page %s updated: %s", page.pk, ", ".join(sorted(changes)))
     return page
+
+
+@transaction.atomic
+def announce_page_change(page: Page, reason: str) -> None:
+    """Record that what visitors see of ``page`` changed outside the core.
+
+    The CMS calls it when it publishes or unpublishes a page's branding,
+    which no core model holds. It writes a ``page.updated`` event with
+    ``{"page_id": ..., "reason": reason}``, so that every process that renders the page,
+    such as the snapshot refresher of each web process, learns of it
+    from the outbox.
+    """
+    emit(EventKind.PAGE_UPDATED, page, {"page_id": page.pk, "reason": reason})
+    logger.info("Page %s announced as changed: %s", page.pk, reason)
 
 
 EDITABLE_ORGANIZATION_FIELDS = ("name", "slug")

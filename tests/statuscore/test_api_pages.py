@@ -103,3 +103,57 @@ def test_patch_taken_domain_rejected(tenant_a, tenant_b):
     assert [field["field"] for field in fields] == ["body.domain"]
     assert fields[0]["message"] == "This domain is already in use."
     assert Page.objects.get(pk=tenant_a.page.pk).domain == ""
+
+
+def test_api_sets_password_without_returning_it(tenant_a):
+    response = patch_json(
+        tenant_a.user_client(),
+        f"/api/v1/pages/{tenant_a.page.pk}",
+        {"access": "password", "password": "correct horse battery"},
+    )
+
+    assert response.status_code == 200
+    assert response.json()["access"] == "password"
+    assert response.json()["has_password"] is True
+    assert "password" not in response.json()
+    assert "correct horse battery" not in response.content.decode()
+
+
+def test_api_rejects_bad_allowlist_naming_field(tenant_a):
+    response = patch_json(
+        tenant_a.user_client(),
+        f"/api/v1/pages/{tenant_a.page.pk}",
+        {"ip_allowlist": ["192.0.2.0/24", "nonsense"]},
+    )
+
+    assert response.status_code == 422
+    assert error_fields(response) == ["body.ip_allowlist"]
+
+
+def test_api_rejects_password_mode_without_password(tenant_a):
+    response = patch_json(
+        tenant_a.user_client(),
+        f"/api/v1/pages/{tenant_a.page.pk}",
+        {"access": "password"},
+    )
+
+    assert response.status_code == 422
+    assert error_fields(response) == ["body.password"]
+
+
+def test_api_creates_members_page_with_allowlist(tenant_a):
+    response = post_json(
+        tenant_a.user_client(),
+        "/api/v1/pages",
+        {
+            "organization_id": tenant_a.organization.pk,
+            "name": "Internal",
+            "slug": "internal",
+            "access": "members",
+            "ip_allowlist": ["2001:db8::/32"],
+        },
+    )
+
+    assert response.status_code == 201
+    assert response.json()["access"] == "members"
+    assert response.json()["ip_allowlist"] == ["2001:db8::/32"]

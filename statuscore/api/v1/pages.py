@@ -28,7 +28,7 @@ from statuscore.api.v1.schemas import (
     ObjectId,
     example,
 )
-from statuscore.models import Organization, Page
+from statuscore.models import Organization, Page, PageAccess
 
 __all__ = ["router"]
 
@@ -46,6 +46,9 @@ PAGE_EXAMPLE = {
     "time_zone": "Europe/Berlin",
     "language": "en",
     "subscriber_notifiers": ["email"],
+    "access": "public",
+    "has_password": False,
+    "ip_allowlist": [],
     "created_at": "2026-03-01T12:00:00Z",
     "updated_at": "2026-03-01T12:00:00Z",
 }
@@ -65,8 +68,24 @@ class PageOut(Schema):
     subscriber_notifiers: list[str] = Field(
         description="Notifiers visitors may subscribe through."
     )
+    access: PageAccess = Field(
+        description="Who may read the page: anyone (public), visitors who "
+        "entered its password (password), or signed-in members of its "
+        "organisation (members)."
+    )
+    has_password: bool = Field(
+        description="Whether a password is set. The password is never returned."
+    )
+    ip_allowlist: list[str] = Field(
+        description="Addresses and CIDR networks that may read the page; "
+        "empty allows every address."
+    )
     created_at: datetime
     updated_at: datetime
+
+    @staticmethod
+    def resolve_has_password(page: Page) -> bool:
+        return bool(page.access_password)
 
 
 class PageIn(InputSchema):
@@ -86,6 +105,17 @@ class PageIn(InputSchema):
     domain: str = ""
     url: str = ""
     time_zone: str = "UTC"
+    access: str = Field(PageAccess.PUBLIC, description="public, password or members.")
+    password: str = Field(
+        None,
+        description="Password of a page with access=password; write-only.",
+        json_schema_extra={"writeOnly": True},
+    )
+    ip_allowlist: list[str] = Field(
+        default_factory=list,
+        description="IPv4 and IPv6 addresses and CIDR networks that may read "
+        "the page; empty allows every address.",
+    )
 
 
 class PagePatch(InputSchema):
@@ -100,6 +130,14 @@ class PagePatch(InputSchema):
     time_zone: str = None
     language: str = None
     subscriber_notifiers: list[str] = None
+    access: str = Field(None, description="public, password or members.")
+    password: str = Field(
+        None,
+        description="A new password; write-only. Visitors who entered the old "
+        "one must enter the new one.",
+        json_schema_extra={"writeOnly": True},
+    )
+    ip_allowlist: list[str] = None
 
 
 class PageFilters(CreatedListQuery):
@@ -139,6 +177,9 @@ def create_page(request: HttpRequest, payload: PageIn):
         domain=payload.domain,
         url=payload.url,
         time_zone=payload.time_zone,
+        access=payload.access,
+        password=payload.password,
+        ip_allowlist=payload.ip_allowlist,
     )
     return Status(201, page)
 
@@ -159,7 +200,7 @@ def get_page(request: HttpRequest, page_id: ObjectId):
     summary="Change a page",
 )
 def update_page(request: HttpRequest, page_id: ObjectId, payload: PagePatch):
-    """Change a page's name, slug, domain, address, time zone, language or
-    subscriber notifiers; fields left out keep their value."""
+    """Change a page's name, slug, domain, address, time zone, language,
+    subscriber notifiers or access rule; fields left out keep their value."""
     page = get_for_write(request, Page.objects.all(), page_id)
     return services.update_page(page, **payload.dict(exclude_unset=True))

@@ -1,0 +1,213 @@
+"""The process-local store of snapshots that the fast path reads.
+
+Keys are ``(host, path)``: the request's host as Django's ``get_host()``
+returns it, lower-cased and without a trailing dot but with its port,
+because a response may contain absolute links built from it; and the path
+with its query string, which only the v2 JSON's ``?page=<slug>`` uses.
+
+Readers take no lock. Writers build a page's new entries first and then
+swap them in under a lock, so a reader sees either the old or the new
+snapshot of a key, never a mix.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+__all__ = [
+    "MAX_LEARNED_HOSTS",
+    "Snapshot",
+    "SnapshotEntry",
+    "SnapshotStore",
+    "choose_language",
+    "store",
+]
+
+logger = logging.getLogger(__name__)
+
+MAX_LEARNED_HOSTS = 64
+"""Hosts, beyond the configured ones, that a process builds snapshots for.
+
+A host is learned when a request for it misses the store. The limit keeps
+requests with made-up hosts, which a wildcard ``ALLOWED_HOSTS`` lets in,
+from growing the store without end.
+"""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One stored response: its body and the headers sent with it.
+
+    ``headers`` is the complete list for a 200 response, as ASGI wants it
+    (lower-case names, bytes), with ``content-length``. ``last_modified``
+    is seconds since the epoch, when the body last changed.
+    """
+
+    body: bytes
+    content_type: str
+    etag: str
+    last_modified: float
+    headers: tuple[tuple[bytes, bytes], ...]
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class SnapshotEntry:
+    """A path's snapshot and its language variants.
+
+    ``default`` is what Django serves without ``Accept-Language``;
+    ``languages`` maps a language code such as ``"de"`` to its variant and
+    is empty when the response does not depend on the language.
+    """
+
+    core_page_id: int
+    default: Snapshot
+    languages: dict[str, Snapshot] = field(default_factory=dict)
+
+    def choose(self, accept_language: str | None) -> Snapshot:
+        """Return the variant for an ``Accept-Language`` header value."""
+        if not self.languages or not accept_language:
+            return self.default
+        code = choose_language(accept_language, self.languages)
+        return self.default if code is None else self.languages[code]
+
+
+def choose_language(header: str, available: Iterable[str]) -> str | None:
+    """Return the code in ``available`` that ``header`` prefers, or None.
+
+    Follows Django's ``get_language_from_request``: languages in order of
+    their q-value (ties keep the header's order), ``*`` or a q-value of 0
+    ends the search, and ``de-AT`` falls back to ``de``.
+    """
+    ranked = []
+    for position, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        tag = tag.strip().lower()
+        quality = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                quality = float(params[2:])
+            except ValueError:
+                continue
+        if tag and quality > 0:
+            ranked.append((-quality, position, tag))
+    ranked.sort()
+
+    codes = set(available)
+    for _quality, _position, tag in ranked:
+        if tag == "*":
+            return None
+        if tag in codes:
+            return tag
+        generic = tag.split("-", 1)[0]
+        if generic in codes:
+            return generic
+    return None
+
+
+class SnapshotStore:
+    """Snapshots by ``(host, path)``, grouped by core page for rebuilds."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str], SnapshotEntry] = {}
+        self._keys_by_page: dict[tuple[int, str], set[tuple[str, str]]] = {}
+        self._versions: dict[int, str] = {}
+        self._learned_hosts: set[str] = set()
+        self._new_hosts: set[str] = set()
+        self._lock = threading.Lock()
+
+    def get(self, host: str, path: str) -> SnapshotEntry | None:
+        """Return the entry for ``host`` and ``path`` (with its query)."""
+        return self._entries.get((host, path))
+
+    def replace(
+        self, core_page_id: int, host: str, entries: dict[str, SnapshotEntry]
+    ) -> None:
+        """Make ``entries`` (by path) the page's whole snapshot on ``host``."""
+        new_keys = {(host, path) for path in entries}
+        with self._lock:
+            old_keys = self._keys_by_page.get((core_page_id, host), set())
+            for key in old_keys - new_keys:
+                self._entries.pop(key, None)
+            for path, entry in entries.items():
+                self._entries[(host, path)] = entry
+            if new_keys:
+                self._keys_by_page[(core_page_id, host)] = new_keys
+            else:
+                self._keys_by_page.pop((core_page_id, host), None)
+
+    def remove_page(self, core_page_id: int) -> None:
+        """Drop every snapshot of the page, on every host."""
+        with self._lock:
+            for page_and_host in [
+                k for k in self._keys_by_page if k[0] == core_page_id
+            ]:
+                for key in self._keys_by_page.pop(page_and_host):
+                    self._entries.pop(key, None)
+            self._versions.pop(core_page_id, None)
+
+    def page_ids(self) -> set[int]:
+        """Return the ids of the core pages that have snapshots."""
+        return {page_id for page_id, _host in self._keys_by_page}
+
+    def paths(self, core_page_id: int, host: str) -> set[str]:
+        """Return the paths stored for the page on ``host``."""
+        return {
+            path for _host, path in self._keys_by_page.get((core_page_id, host), ())
+        }
+
+    def version(self, core_page_id: int) -> str | None:
+        """Return the ETag of the page's main page when it was last built."""
+        return self._versions.get(core_page_id)
+
+    def set_version(self, core_page_id: int, version: str) -> None:
+        self._versions[core_page_id] = version
+
+    def learn_host(self, host: str) -> None:
+        """Ask the refresher to build snapshots for ``host`` too.
+
+        Called by the fast path on a miss; cheap when the host is known.
+        """
+        if host in self._learned_hosts:
+            return
+        with self._lock:
+            if host in self._learned_hosts:
+                return
+            if len(self._learned_hosts) >= MAX_LEARNED_HOSTS:
+                return
+            self._learned_hosts.add(host)
+            self._new_hosts.add(host)
+            full = len(self._learned_hosts) >= MAX_LEARNED_HOSTS
+        logger.info("Snapshot host %r learned from a request", host)
+        if full:
+            logger.warning(
+                "Snapshot store learned %s hosts; requests for other hosts "
+                "go to Django",
+                MAX_LEARNED_HOSTS,
+            )
+
+    def learned_hosts(self) -> set[str]:
+        return set(self._learned_hosts)
+
+    def take_new_hosts(self) -> set[str]:
+        """Return the hosts learned since the last call, and forget them."""
+        with self._lock:
+            hosts, self._new_hosts = self._new_hosts, set()
+        return hosts
+
+    def clear(self) -> None:
+        """Forget every snapshot and learned host (for tests)."""
+        with self._lock:
+            self._entries.clear()
+            self._keys_by_page.clear()
+            self._versions.clear()
+            self._learned_hosts.clear()
+            self._new_hosts.clear()
+
+
+store = SnapshotStore()
+"""The store of this process, filled by the refresher, read by the fast path."""
