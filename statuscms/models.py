@@ -15,6 +15,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
+from statuscms import feed_views
 from statuscms.csp import CONTENT_SECURITY_POLICY
 from statuscms.history import current_month, load_history_month
 from statuscms.incident_detail import load_incident_detail
@@ -53,7 +54,12 @@ class StatusPage(RoutablePageMixin, Page):
 
     Besides the main page it serves ``incidents/<id>/``, one incident with
     its whole timeline, and ``history/`` and ``history/<year>/<month>/``,
-    the incidents of one month in the page's time zone.
+    the incidents of one month in the page's time zone. The machine-readable
+    files ``feed.rss``, ``feed.atom``, ``maintenances.ics``, ``badge.svg``
+    and the ``embed/`` widget are routes too (see ``statuscms.feed_views``).
+    Wagtail serves only addresses that end in a slash, so the routes of
+    the files with a dot are declared as ``feed.rss/`` and reached
+    through ``statuscms.urls``, which takes ``feed.rss`` itself.
     """
 
     # PROTECT, because a cascade from the core page would delete the Wagtail
@@ -226,6 +232,36 @@ class StatusPage(RoutablePageMixin, Page):
                 "time_zone": history.time_zone,
             },
         )
+
+    @path("feed.rss/", name="feed_rss")
+    @method_decorator(require_safe)
+    def rss_route(self, request: HttpRequest) -> HttpResponse:
+        """Serve the RSS 2.0 feed of the page's public incident updates."""
+        return feed_views.serve_rss(request, self)
+
+    @path("feed.atom/", name="feed_atom")
+    @method_decorator(require_safe)
+    def atom_route(self, request: HttpRequest) -> HttpResponse:
+        """Serve the Atom feed of the page's public incident updates."""
+        return feed_views.serve_atom(request, self)
+
+    @path("maintenances.ics/", name="maintenance_calendar")
+    @method_decorator(require_safe)
+    def calendar_route(self, request: HttpRequest) -> HttpResponse:
+        """Serve the iCalendar file of the page's maintenances."""
+        return feed_views.serve_calendar(request, self)
+
+    @path("badge.svg/", name="badge")
+    @method_decorator(require_safe)
+    def badge_route(self, request: HttpRequest) -> HttpResponse:
+        """Serve the SVG badge of the page's overall status."""
+        return feed_views.serve_badge(request, self)
+
+    @path("embed/", name="embed")
+    @method_decorator(require_safe)
+    def embed_route(self, request: HttpRequest) -> HttpResponse:
+        """Serve the status widget that other sites may frame."""
+        return feed_views.serve_embed(request, self)
 
 
 # Django registers a model when its module is imported; importing the other
