@@ -25,15 +25,18 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
 from datetime import timedelta
+from email.message import Message
 from pathlib import Path
 
 from bench.nginx import plain_config, render_deploy_config, start_nginx
@@ -48,11 +51,13 @@ INCIDENTS = 12
 
 PATHS = {"/": "page", "/api/v2/summary.json": "summary.json", "/feed.rss": "RSS feed"}
 
+SNAPSHOT_TIMEOUT = 120.0
 TARGET_RATE = 5_000.0
 TARGET_P99_MS = 50.0
 TARGET_RATIO = 0.90
 
 ROOT = Path(__file__).resolve().parents[1]
+NGINX_ETAG = re.compile(r'"[0-9a-f]+-[0-9a-f]+"')
 
 
 @dataclass
@@ -103,60 +108,89 @@ def seed_page():
     return page
 
 
-def write_snapshot_files(page, snapshot_root: Path, paths: list[str]) -> None:
-    """Write the page's snapshot files under ``snapshot_root``."""
-    from django.test import Client
+def write_snapshot_files(snapshot_root: Path) -> None:
+    """Write the snapshot files of every page under ``snapshot_root``, as a
+    web process does when ``STATUS_SNAPSHOT_ROOT`` is set."""
+    from statuscms.snapshots.files import SnapshotFiles
+    from statuscms.snapshots.refresher import Refresher
+    from statuscms.snapshots.store import SnapshotStore
 
-    client = Client(HTTP_HOST=HOST)
-    for path in paths:
-        response = client.get(path)
-        if response.status_code != 200:
-            raise SystemExit(
-                f"GET {path} returned {response.status_code}, expected 200."
-            )
-        relative = path.lstrip("/") or "index.html"
-        target = snapshot_root / HOST / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(response.content)
+    Refresher(SnapshotStore(), files=SnapshotFiles(snapshot_root)).rebuild_all()
+
+
+def snapshot_file(snapshot_root: Path, path: str) -> Path:
+    """Return the snapshot file of ``path`` on ``HOST``; exit when the
+    snapshot has none."""
+    from statuscms.snapshots.files import file_path
+
+    file = snapshot_root / file_path(HOST, path)
+    if not file.is_file():
+        raise SystemExit(f"The snapshot has no file for {path}: {file} is missing.")
+    return file
 
 
 def copy_plain_files(snapshot_root: Path, plain_root: Path, paths: list[str]) -> None:
     """Copy the files of ``HOST`` to ``plain_root`` at their URL paths."""
     for path in paths:
-        relative = path.lstrip("/") or "index.html"
-        target = plain_root / relative
+        target = plain_root / (path.lstrip("/") or "index.html")
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(snapshot_root / HOST / relative, target)
+        shutil.copyfile(snapshot_file(snapshot_root, path), target)
 
 
 # Servers
 
 
-def server_environment(var_dir: Path, snapshot_root: Path) -> dict[str, str]:
+def server_environment(snapshot_root: Path) -> dict[str, str]:
+    """Return the environment of the embedded servers: the benchmark's
+    settings, without ``STATUS_SNAPSHOT_ROOT``, because this process
+    writes the files and the servers need only their snapshots in memory."""
     env = dict(os.environ)
+    env.pop("STATUS_SNAPSHOT_ROOT", None)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "site")])
     env["BENCH_SNAPSHOT_ROOT"] = str(snapshot_root)
-    env["STATUS_SNAPSHOT_ROOT"] = str(snapshot_root)
     return env
 
 
-def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+def fetch(url: str) -> tuple[int, Message, bytes]:
+    """GET ``url`` on ``HOST``; return the status, headers and body."""
     request = urllib.request.Request(url, headers={"Host": HOST})
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, dict(response.headers), response.read()
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        return error.code, error.headers, error.read()
 
 
-def check_target(server: ChildServer, path: str, expected: bytes) -> str:
-    """Return a note on how ``server`` answers ``path``; raise when it does
-    not answer 200."""
+def check_target(name: str, server: ChildServer, path: str, expected: bytes) -> str:
+    """Return a note on how ``server`` answers ``path``, empty when it sends
+    the snapshot's bytes; exit when it does not answer 200, or when it did
+    not answer from the snapshot (embedded) or the file itself (nginx)."""
+    from django.conf import settings
+
     status, headers, body = fetch(server.base_url + path)
+    # The embedded server answers through Django until its refresher has
+    # built the snapshot; only snapshot answers carry its Cache-Control.
+    deadline = time.monotonic() + SNAPSHOT_TIMEOUT
+    while (
+        "embedded" in name
+        and headers.get("Cache-Control") != settings.STATUS_SNAPSHOT_CACHE_CONTROL
+    ):
+        if time.monotonic() > deadline:
+            raise SystemExit(
+                f"{name}: GET {path} was not answered from a snapshot within "
+                f"{SNAPSHOT_TIMEOUT:g} s: {status} {dict(headers)}"
+            )
+        time.sleep(0.5)
+        status, headers, body = fetch(server.base_url + path)
     if status != 200:
-        raise SystemExit(f"{server.name}: GET {path} returned {status}, expected 200.")
+        raise SystemExit(f"{name}: GET {path} returned {status}, expected 200.")
+    # nginx's own ETag for a file is "<mtime>-<size>" in hexadecimal.
+    if name.startswith("nginx") and not NGINX_ETAG.fullmatch(headers.get("ETag", "")):
+        raise SystemExit(
+            f"{name}: GET {path} was not served from a file: {dict(headers)}"
+        )
     if body != expected:
-        return "body differs from the snapshot file"
+        return "the body differs from the snapshot file"
     return ""
 
 
@@ -279,14 +313,18 @@ def report(
 def run(arguments: argparse.Namespace, var_dir: Path) -> dict:
     snapshot_root = var_dir / "snapshots"
     plain_root = var_dir / "plain"
-    page = seed_page()
-    write_snapshot_files(page, snapshot_root, arguments.paths)
+    started = time.perf_counter()
+    seed_page()
+    print(f"seeded the page in {time.perf_counter() - started:.1f} s", flush=True)
+    started = time.perf_counter()
+    write_snapshot_files(snapshot_root)
     copy_plain_files(snapshot_root, plain_root, arguments.paths)
+    print(f"wrote snapshot files in {time.perf_counter() - started:.1f} s", flush=True)
     # nginx's workers may run as another user than this process.
     for folder in (var_dir, snapshot_root, plain_root):
         folder.chmod(0o755)
 
-    env = server_environment(var_dir, snapshot_root)
+    env = server_environment(snapshot_root)
     targets: dict[str, ChildServer] = {}
     for name in arguments.servers:
         label = f"{name} (embedded)"
@@ -315,9 +353,8 @@ def run(arguments: argparse.Namespace, var_dir: Path) -> dict:
             started.append(server)
         for name, server in targets.items():
             for path in arguments.paths:
-                relative = path.lstrip("/") or "index.html"
-                expected = (snapshot_root / HOST / relative).read_bytes()
-                note = check_target(server, path, expected)
+                expected = snapshot_file(snapshot_root, path).read_bytes()
+                note = check_target(name, server, path, expected)
                 if note:
                     print(f"{name}: GET {path}: {note}")
         results = measure(targets, arguments)
@@ -349,7 +386,7 @@ def main() -> None:
         "--app",
         default="statussite.asgi:application",
         help="ASGI application the embedded servers run; "
-        "bench.placeholder_app:app measures a server without Django",
+        "bench.raw_asgi:app measures a server without Django",
     )
     parser.add_argument(
         "--nginx-workers",

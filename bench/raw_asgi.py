@@ -1,8 +1,9 @@
 """A raw ASGI app that serves snapshot files from memory, with no Django.
 
-It stands in for the fast path when measuring an ASGI server alone: the
-files under ``BENCH_SNAPSHOT_ROOT/<host>/`` are read once at import and
-served by path, with a Content-Length and nothing else.
+``python -m bench.public --app bench.raw_asgi:app`` runs it in place of
+the project's application, to measure what an ASGI server costs by
+itself. The files under ``BENCH_SNAPSHOT_ROOT/<host>/`` are read once at
+import and served by path, with a Content-Length and nothing else.
 """
 
 from __future__ import annotations
