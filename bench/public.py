@@ -209,9 +209,11 @@ def measure(
     for server in targets.values():
         for path in arguments.paths:
             run_wrk(server.base_url + path, seconds=1, headers={"Host": HOST})
+    # Within a round each path is loaded on every target in turn, so the
+    # two nginx figures of one path are measured back to back.
     for round_number in range(arguments.repeat):
-        for name, server in targets.items():
-            for path in arguments.paths:
+        for path in arguments.paths:
+            for name, server in targets.items():
                 result = run_wrk(
                     server.base_url + path,
                     seconds=arguments.seconds,

@@ -130,7 +130,9 @@ def _uvicorn(port: int, app: str) -> list[str]:
 def _granian(port: int, app: str) -> list[str]:
     return [
         str(Path(sys.executable).with_name("granian")),
-        "--interface=asgi",
+        # "asginl" is ASGI without the lifespan protocol, which Channels'
+        # router does not handle.
+        "--interface=asginl",
         "--host=127.0.0.1",
         f"--port={port}",
         "--workers=1",
