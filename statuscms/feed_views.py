@@ -2,15 +2,16 @@
 
 These are routes of ``StatusPage`` (see ``statuscms.models``). Each one:
 
-1. applies the page's access rule first, so a private page's feeds
-   answer as the page itself does, and are marked ``Cache-Control:
-   private`` when they are served;
+1. applies the page's access rule first (``statuscore.access``), so a
+   private page's files are refused, and those it serves carry
+   ``Cache-Control: private, no-store`` and ``X-Robots-Tag: noindex``;
 2. builds its bytes from the database alone, in the language that
    ``StatusPage.serve`` chose from ``Accept-Language`` and the page's own
    language, so all visitors who send the same header receive the same
    bytes and a snapshot of each language is exact;
 3. goes through Django's ``ConditionalGetMiddleware``, which sets an
-   ``ETag`` from the content and answers ``If-None-Match`` with 304.
+   ``ETag`` from the content and returns 304 for a matching
+   ``If-None-Match``.
 
 Only the embed page may be shown in another site's frame.
 """
@@ -19,16 +20,18 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.middleware.http import ConditionalGetMiddleware
 from django.template.response import TemplateResponse
 from django.utils.decorators import decorator_from_middleware
+from django.utils.translation import gettext
 
 from statuscms.addresses import page_address
 from statuscms.badge import build_badge
 from statuscms.feeds import AtomIncidentFeed, RssIncidentFeed
 from statuscms.labels import status_sentence
 from statuscms.maintenance_calendar import build_maintenance_calendar
+from statuscore.access import check_access, is_public, mark_private
 from statuscore.status import PageStatus
 from statuscore.summary import build_status
 
@@ -57,12 +60,31 @@ EMBED_CSP = (
 
 
 def _denied(request: HttpRequest, status_page) -> HttpResponse | None:
-    """Return the page's answer to a visitor it does not admit, else None."""
-    return None
+    """Return a 403 response when the visitor may not read the page, else None.
+
+    Where ``StatusPage.serve`` checks access itself, a refused visitor
+    gets the page's own response (a password form, a sign-in link) and
+    never reaches this check. This one keeps the files private however
+    the view is reached, and its response reveals nothing of the page.
+    """
+    decision = check_access(request, status_page.core_page)
+    if decision.allowed:
+        return None
+
+    logger.info(
+        "Feed of page %s denied (%s)", status_page.core_page_id, decision.reason
+    )
+    response = HttpResponseForbidden(
+        gettext("This status page is private."),
+        content_type="text/plain; charset=utf-8",
+    )
+    return mark_private(response)
 
 
 def _finish(response: HttpResponse, status_page) -> HttpResponse:
-    """Mark the response of a private page as not for shared caches."""
+    """Keep the response of a private page out of shared caches and indexes."""
+    if not is_public(status_page.core_page):
+        mark_private(response)
     return response
 
 

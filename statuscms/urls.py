@@ -1,12 +1,14 @@
-"""Public URLs of statuscms that are not Wagtail page routes.
+"""Public URLs of statuscms besides Wagtail's page routes.
 
-Besides the subscribe form's endpoint, these are the addresses of status
-page files whose names contain a dot. Wagtail's own URL pattern serves
-only paths made of slash-terminated segments without dots, so
-``<page>/feed.rss`` never reaches a page. The file pattern takes those
-file names and hands them to Wagtail's ``serve`` as ``<page>/feed.rss/``,
-where ``StatusPage``'s routes answer. Include this module before Wagtail's
-URLs.
+- The file names of a status page. Wagtail's own URL pattern serves only
+  paths made of slash-terminated segments without dots, so
+  ``<page>/feed.rss`` never reaches a page. This pattern takes those file
+  names and hands them to Wagtail's ``serve`` as ``<page>/feed.rss/``,
+  which ``StatusPage``'s routes serve.
+- The target of the "Subscribe to updates" forms
+  (``statuscms.subscribe_views``).
+
+Include it before Wagtail's URLs.
 """
 
 from __future__ import annotations

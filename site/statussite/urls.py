@@ -7,7 +7,6 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 urlpatterns = [
     path("", include("statuscore.urls")),
-    path("", include("statuscms.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]
@@ -20,6 +19,7 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Wagtail's page serving comes last: it matches every remaining path.
+urlpatterns.append(path("", include("statuscms.urls")))
 urlpatterns.append(path("", include(wagtail_urls)))
 
 # Public 404 answers in the visitor's language, with the status page's brand.

@@ -1,6 +1,6 @@
 """Render a page's snapshot through Django's own request handling.
 
-Each path is answered by an internal GET that passes through the whole
+Each path is requested with an internal GET that passes through the whole
 middleware stack and URL resolver, exactly like a visitor's request, so
 the stored bytes and headers are those Django serves. Nothing is sent
 over the network.
@@ -26,6 +26,7 @@ from django.utils.http import http_date
 from wagtail.models import Site
 from wagtail.models.sites import get_site_for_hostname
 
+from statuscms.languages import SHIPPED_LANGUAGES
 from statuscms.models import StatusPage
 from statuscms.snapshots.paths import API_PREFIX, SNAPSHOT_PATHS
 from statuscms.snapshots.store import Snapshot, SnapshotEntry
@@ -83,7 +84,7 @@ class Target:
 
     ``path`` includes the query string, if any. ``negotiated`` marks the
     paths of the status page itself, whose language variants are rendered
-    whenever Django's answer varies by ``Accept-Language``. ``main`` marks
+    whenever Django's response varies by ``Accept-Language``. ``main`` marks
     the status page's main page. ``shared`` marks the v2 JSON, which
     depends only on the page it resolves to, so one rendering serves
     every host and query that resolve to the same page.
@@ -187,17 +188,23 @@ def _vary(response: HttpResponseBase) -> list[str]:
 class SnapshotBuilder:
     """Render snapshot entries with a Django request handler of its own.
 
-    Create one per thread: the handler holds the loaded middleware chain.
+    Create one per thread, because the handler contains the loaded
+    middleware chain.
     """
 
     def __init__(
-        self, *, scheme: str | None = None, cache_control: str | None = None
+        self,
+        *,
+        scheme: str | None = None,
+        cache_control: str | None = None,
+        languages: Iterable[str] = SHIPPED_LANGUAGES,
     ) -> None:
         self.scheme = scheme or snapshot_scheme()
         self.cache_control = cache_control or getattr(
             settings, "STATUS_SNAPSHOT_CACHE_CONTROL", DEFAULT_CACHE_CONTROL
         )
-        self.languages = [code for code, _name in settings.LANGUAGES]
+        # The language variants to render of pages that vary by language.
+        self.languages = list(languages)
         self._handler = BaseHandler()
         self._handler.load_middleware()
 
@@ -234,7 +241,6 @@ class SnapshotBuilder:
         response: HttpResponseBase,
         previous: Snapshot | None,
         language: str | None,
-        vary_language: bool,
     ) -> Snapshot:
         body = response.content
         etag = response["ETag"] if response.has_header("ETag") else _etag(body)
@@ -244,8 +250,6 @@ class SnapshotBuilder:
             last_modified = time.time()
 
         vary = _vary(response)
-        if vary_language and "accept-language" not in {v.lower() for v in vary}:
-            vary.append("Accept-Language")
 
         headers = [
             (name.lower().encode("latin-1"), value.encode("latin-1"))
@@ -286,7 +290,7 @@ class SnapshotBuilder:
 
         A response other than 200, or one that sets a cookie or varies by
         cookie, is left to Django. An exception raised while rendering,
-        or a 5xx answer, raises ``RenderFailed``.
+        or a 5xx response, raises ``RenderFailed``.
         """
         try:
             response = self._render(host, target.path, None)
@@ -297,7 +301,7 @@ class SnapshotBuilder:
 
         if response.status_code >= 500:
             raise RenderFailed(
-                f"{target.path} on {host} answered {response.status_code}"
+                f"{target.path} on {host} returned status {response.status_code}"
             )
         if response.status_code != 200:
             logger.debug(
@@ -318,28 +322,25 @@ class SnapshotBuilder:
             )
             return None
 
-        varies = "accept-language" in {v.lower() for v in _vary(response)}
-        variants: dict[str, HttpResponseBase] = {}
-        if target.negotiated and varies:
-            for code in self.languages:
-                try:
-                    variants[code] = self._render(host, target.path, code)
-                except Exception as error:
-                    raise RenderFailed(
-                        f"{target.path} on {host} in {code}: {error!r}"
-                    ) from error
-
-        differs = any(v.content != response.content for v in variants.values())
-        default = self._snapshot(
-            response, previous and previous.default, None, differs or varies
-        )
+        varies = target.negotiated and "accept-language" in {
+            v.lower() for v in _vary(response)
+        }
+        default_language = response.get("Content-Language")
+        default = self._snapshot(response, previous and previous.default, None)
         languages = {}
-        for code, variant in variants.items():
-            if variant.status_code != 200:
+        for code in self.languages if varies else ():
+            if code == default_language:
                 continue
-            old = previous.languages.get(code) if previous else None
-            languages[code] = self._snapshot(variant, old, code, True)
-        return SnapshotEntry(core_page_id, default, languages)
+            try:
+                variant = self._render(host, target.path, code)
+            except Exception as error:
+                raise RenderFailed(
+                    f"{target.path} on {host} in {code}: {error!r}"
+                ) from error
+            if variant.status_code == 200:
+                old = previous.languages.get(code) if previous else None
+                languages[code] = self._snapshot(variant, old, code)
+        return SnapshotEntry(core_page_id, default, languages, default_language, varies)
 
     def build(
         self,
@@ -351,7 +352,7 @@ class SnapshotBuilder:
     ) -> dict[str, SnapshotEntry]:
         """Render every target of ``page`` on ``host``; return entries by path.
 
-        ``shared`` holds the entries of shared targets by path without the
+        ``shared`` contains the entries of shared targets by path without the
         query; pass the same dictionary for each host of one page to render
         them once. Raises ``RenderFailed`` when any target fails, so that a
         page's snapshot is replaced whole or not at all.

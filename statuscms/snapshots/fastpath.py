@@ -1,7 +1,7 @@
-"""The ASGI fast path: answer snapshot hits before Django runs.
+"""The ASGI fast path: serve snapshot hits before Django runs.
 
 ``SnapshotMiddleware`` wraps the HTTP application. A GET or HEAD whose
-host and path (with query) are in the store is answered from memory, with
+host and path (with query) are in the store is served from memory, with
 no database query, no Redis and no thread hop. Everything else, and every
 request it is unsure about, goes to the wrapped application unchanged.
 """
@@ -17,6 +17,7 @@ from django.http.request import split_domain_port, validate_host
 from django.utils.http import parse_http_date_safe
 
 from statuscms.snapshots.store import Snapshot, SnapshotStore, store
+from statuscore.hosts import resolve_forwarded, trusted_proxy_networks
 
 __all__ = ["SnapshotMiddleware"]
 
@@ -59,11 +60,13 @@ class SnapshotMiddleware:
 
     The host is checked as ``HttpRequest.get_host`` checks it: lower-cased,
     without a trailing dot, and it must match ``ALLOWED_HOSTS``, otherwise
-    the request goes to Django, which answers 400. When
-    ``USE_X_FORWARDED_HOST`` is on, a request with ``X-Forwarded-Host``
-    goes to Django too. A request whose scheme differs from the one the
-    snapshots were rendered for goes to Django, so ``SECURE_SSL_REDIRECT``
-    and absolute links keep working.
+    the request goes to Django, which responds with 400. ``X-Forwarded-Host``
+    and ``X-Forwarded-Proto`` count only from a peer in
+    ``TRUSTED_PROXIES``, by ``statuscore.hosts.resolve_forwarded``. When
+    Django's own ``USE_X_FORWARDED_HOST`` is on, a request with
+    ``X-Forwarded-Host`` goes to Django. A request whose scheme differs
+    from the one the snapshots were rendered for goes to Django, so
+    ``SECURE_SSL_REDIRECT`` and absolute links keep working.
 
     ``on_first_request`` is called once, on the first HTTP request; the
     project's ASGI module starts the refresher with it.
@@ -86,6 +89,7 @@ class SnapshotMiddleware:
         if settings.DEBUG and not self._allowed:
             self._allowed = [".localhost", "127.0.0.1", "[::1]"]
         self._forwarded_host = settings.USE_X_FORWARDED_HOST
+        self._trusts_proxies = bool(trusted_proxy_networks())
         self._proxy_ssl_header = None
         if settings.SECURE_PROXY_SSL_HEADER:
             name, value = settings.SECURE_PROXY_SSL_HEADER
@@ -118,14 +122,34 @@ class SnapshotMiddleware:
             self._hosts[raw] = key
         return key
 
-    def _scheme(self, scope: Scope, headers: dict[bytes, bytes]) -> str:
+    def _forwarded(
+        self, scope: Scope, headers: dict[bytes, bytes]
+    ) -> tuple[bytes | None, str | None]:
+        """Return the host and scheme a trusted proxy forwarded, if any."""
+        if not self._trusts_proxies:
+            return None, None
+        names = (b"x-forwarded-for", b"x-forwarded-host", b"x-forwarded-proto")
+        if not any(name in headers for name in names):
+            return None, None
+        values = [
+            headers[name].decode("latin-1") if name in headers else None
+            for name in names
+        ]
+        client = scope.get("client") or (None, None)
+        forwarded = resolve_forwarded(client[0], *values)
+        host = forwarded.host.encode("latin-1") if forwarded.host else None
+        return host, forwarded.scheme
+
+    def _scheme(
+        self, scope: Scope, headers: dict[bytes, bytes], forwarded: str | None
+    ) -> str:
         if self._proxy_ssl_header is not None:
             name, secure_value = self._proxy_ssl_header
             value = headers.get(name)
             if value is not None:
                 first = value.decode("latin-1").split(",", 1)[0].strip()
                 return "https" if first == secure_value else "http"
-        return scope.get("scheme", "http")
+        return forwarded or scope.get("scheme", "http")
 
     async def _serve(self, scope: Scope, send: Send) -> bool:
         if scope.get("root_path"):
@@ -139,12 +163,13 @@ class SnapshotMiddleware:
                 headers[name] += b"," + value
             else:
                 headers[name] = value
-        raw_host = headers.get(b"host")
-        if raw_host is None:
-            return False
         if self._forwarded_host and b"x-forwarded-host" in headers:
             return False
-        if self._scheme(scope, headers) != self.scheme:
+        forwarded_host, forwarded_scheme = self._forwarded(scope, headers)
+        raw_host = forwarded_host or headers.get(b"host")
+        if raw_host is None:
+            return False
+        if self._scheme(scope, headers, forwarded_scheme) != self.scheme:
             return False
         host = self._host(raw_host)
         if host is None:
@@ -159,8 +184,13 @@ class SnapshotMiddleware:
             self.store.learn_host(host)
             return False
 
-        language = headers.get(b"accept-language")
-        snapshot = entry.choose(language.decode("latin-1") if language else None)
+        accept_language = headers.get(b"accept-language")
+        snapshot, language = entry.choose(
+            accept_language.decode("latin-1") if accept_language else None
+        )
+        if snapshot is None:
+            self.store.learn_language(language)
+            return False
         if self._not_modified(headers, snapshot):
             await self._send_not_modified(send, snapshot)
         else:

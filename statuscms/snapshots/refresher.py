@@ -16,10 +16,11 @@ import threading
 import time
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import connections
 from django.http.request import split_domain_port, validate_host
 from wagtail.models import Site
 
+from statuscms.languages import SHIPPED_LANGUAGES
 from statuscms.snapshots.builder import (
     RenderFailed,
     SnapshotBuilder,
@@ -29,6 +30,7 @@ from statuscms.snapshots.builder import (
 from statuscms.snapshots.files import SnapshotFiles
 from statuscms.snapshots.signals import snapshot_changed
 from statuscms.snapshots.store import SnapshotEntry, SnapshotStore, store
+from statuscore.events import EventKind
 from statuscore.models import OutboxEvent, Page
 
 __all__ = ["Refresher", "allowed_hosts", "configured_hosts", "start_refresher"]
@@ -39,6 +41,9 @@ logger = logging.getLogger(__name__)
 # earlier may commit a lower id after a higher one was read. Ids this far
 # below the highest seen are read again, and skipped when already seen.
 LOOKBACK_IDS = 200
+
+# Consecutive failed polls per log line while the database is unavailable.
+FAILURE_LOG_EVERY = 240
 
 
 def allowed_hosts() -> list[str]:
@@ -91,6 +96,7 @@ class Refresher:
         self._seen_ids: set[int] = set()
         self._entries: dict[int, dict[str, dict[str, SnapshotEntry]]] = {}
         self._hosts: set[str] = set()
+        self._page_count = -1
         self._builder: SnapshotBuilder | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -117,6 +123,7 @@ class Refresher:
 
     def _run(self) -> None:
         next_full = 0.0
+        failures = 0
         while not self._stop.is_set():
             try:
                 if time.monotonic() >= next_full:
@@ -125,44 +132,78 @@ class Refresher:
                 else:
                     self.poll()
             except Exception:
-                # NOTE: a database outage lands here on every poll; the
-                # snapshots already built keep being served meanwhile.
-                logger.exception("Snapshot refresh failed; retrying")
-            finally:
-                close_old_connections()
+                # A database outage lands here on every poll, so only the
+                # first failure and then one in FAILURE_LOG_EVERY is logged.
+                # The snapshots already built keep being served meanwhile.
+                failures += 1
+                if failures % FAILURE_LOG_EVERY == 1:
+                    logger.exception(
+                        "Snapshot refresh failed %s times in a row; retrying",
+                        failures,
+                    )
+                connections.close_all()
+            else:
+                if failures:
+                    logger.info(
+                        "Snapshot refresh recovered after %s failures", failures
+                    )
+                failures = 0
             self._stop.wait(self.poll_interval)
+        connections.close_all()
 
     # One step each
 
     @property
     def builder(self) -> SnapshotBuilder:
         if self._builder is None:
-            self._builder = SnapshotBuilder()
+            self._builder = SnapshotBuilder(languages=self._languages())
         return self._builder
 
+    def _languages(self) -> list[str]:
+        """Return the languages to render variants in: every shipped one
+        when files are written, since a proxy cannot ask for more, else
+        those that visitors asked for."""
+        if self.files is not None:
+            return list(SHIPPED_LANGUAGES)
+        return sorted(self.store.learned_languages())
+
     def poll(self) -> set[int]:
-        """Rebuild the pages of new outbox events and of new hosts; return
-        the ids of the pages rebuilt."""
+        """Rebuild the pages of new outbox events, or every page when a
+        request brought a new host or language; return the ids of the
+        pages rebuilt."""
         new_hosts = self.store.take_new_hosts() - self._hosts
-        if new_hosts:
+        new_languages = self.store.take_new_languages()
+        if new_hosts or new_languages:
             self._hosts |= new_hosts
+            self.builder.languages = self._languages()
             self.rebuild_all()
             return set(self._entries)
 
-        page_ids = self._new_event_pages()
+        page_ids, kinds = self._new_event_pages()
+        page_count = Page.objects.count()
+        if EventKind.PAGE_UPDATED in kinds or page_count != self._page_count:
+            # A page's slug, domain or access, or the number of pages,
+            # decides which page the v2 JSON of every host resolves to.
+            self.rebuild_all()
+            return set(self._entries)
+
         for page_id in sorted(page_ids):
             self.rebuild_page(page_id)
         return page_ids
 
-    def _new_event_pages(self) -> set[int]:
+    def _new_event_pages(self) -> tuple[set[int], set[str]]:
+        """Return the pages and kinds of the events committed since the
+        last call."""
         floor = max(self.last_event_id - LOOKBACK_IDS, 0)
         rows = OutboxEvent.objects.filter(pk__gt=floor).order_by("pk")
         page_ids = set()
-        for event_id, page_id in rows.values_list("pk", "page_id"):
+        kinds = set()
+        for event_id, page_id, kind in rows.values_list("pk", "page_id", "kind"):
             if event_id in self._seen_ids:
                 continue
             self._seen_ids.add(event_id)
             self.last_event_id = max(self.last_event_id, event_id)
+            kinds.add(kind)
             if page_id is not None:
                 page_ids.add(page_id)
         self._seen_ids = {
@@ -174,7 +215,7 @@ class Refresher:
             logger.debug(
                 "Outbox up to event %s names pages %s", self.last_event_id, page_ids
             )
-        return page_ids
+        return page_ids, kinds
 
     def _skip_old_events(self) -> None:
         latest = (
@@ -198,6 +239,7 @@ class Refresher:
         self._hosts = configured_hosts() | self.store.learned_hosts()
 
         page_ids = set(Page.objects.values_list("pk", flat=True))
+        self._page_count = len(page_ids)
         gone = set(self._entries) | self.store.page_ids()
         if self.files is not None:
             gone |= self.files.page_ids()

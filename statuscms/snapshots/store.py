@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from statuscms.languages import choose_language
 
 __all__ = [
     "MAX_LEARNED_HOSTS",
     "Snapshot",
     "SnapshotEntry",
     "SnapshotStore",
-    "choose_language",
     "store",
 ]
 
@@ -58,55 +58,30 @@ class Snapshot:
 class SnapshotEntry:
     """A path's snapshot and its language variants.
 
-    ``default`` is what Django serves without ``Accept-Language``;
-    ``languages`` maps a language code such as ``"de"`` to its variant and
-    is empty when the response does not depend on the language.
+    ``default`` is what Django serves without ``Accept-Language``, in the
+    page's own language ``default_language``. When the response varies by
+    ``Accept-Language`` (``varies``), ``languages`` maps the shipped
+    language codes built so far, such as ``"de"``, to their variants.
     """
 
     core_page_id: int
     default: Snapshot
     languages: dict[str, Snapshot] = field(default_factory=dict)
+    default_language: str | None = None
+    varies: bool = False
 
-    def choose(self, accept_language: str | None) -> Snapshot:
-        """Return the variant for an ``Accept-Language`` header value."""
-        if not self.languages or not accept_language:
-            return self.default
-        code = choose_language(accept_language, self.languages)
-        return self.default if code is None else self.languages[code]
-
-
-def choose_language(header: str, available: Iterable[str]) -> str | None:
-    """Return the code in ``available`` that ``header`` prefers, or None.
-
-    Follows Django's ``get_language_from_request``: languages in order of
-    their q-value (ties keep the header's order), ``*`` or a q-value of 0
-    ends the search, and ``de-AT`` falls back to ``de``.
-    """
-    ranked = []
-    for position, part in enumerate(header.split(",")):
-        tag, _, params = part.strip().partition(";")
-        tag = tag.strip().lower()
-        quality = 1.0
-        params = params.strip()
-        if params.startswith("q="):
-            try:
-                quality = float(params[2:])
-            except ValueError:
-                continue
-        if tag and quality > 0:
-            ranked.append((-quality, position, tag))
-    ranked.sort()
-
-    codes = set(available)
-    for _quality, _position, tag in ranked:
-        if tag == "*":
-            return None
-        if tag in codes:
-            return tag
-        generic = tag.split("-", 1)[0]
-        if generic in codes:
-            return generic
-    return None
+    def choose(self, accept_language: str | None) -> tuple[Snapshot | None, str]:
+        """Return the variant for an ``Accept-Language`` header value and
+        its language, by the rule the page itself follows
+        (``statuscms.languages``). The variant is None when that language
+        has not been built."""
+        language = self.default_language or ""
+        if not self.varies or not accept_language:
+            return self.default, language
+        code = choose_language(accept_language, self.default_language)
+        if code == self.default_language:
+            return self.default, code
+        return self.languages.get(code), code
 
 
 class SnapshotStore:
@@ -118,6 +93,8 @@ class SnapshotStore:
         self._versions: dict[int, str] = {}
         self._learned_hosts: set[str] = set()
         self._new_hosts: set[str] = set()
+        self._languages: set[str] = set()
+        self._new_languages: set[str] = set()
         self._lock = threading.Lock()
 
     def get(self, host: str, path: str) -> SnapshotEntry | None:
@@ -190,6 +167,29 @@ class SnapshotStore:
                 MAX_LEARNED_HOSTS,
             )
 
+    def learn_language(self, code: str) -> None:
+        """Ask the refresher to build variants in the language ``code``.
+
+        Called by the fast path when a visitor prefers a language that has
+        no variant yet. Only shipped languages reach it, so the set stays
+        small.
+        """
+        if code in self._languages:
+            return
+        with self._lock:
+            self._languages.add(code)
+            self._new_languages.add(code)
+        logger.info("Snapshot language %r learned from a request", code)
+
+    def learned_languages(self) -> set[str]:
+        return set(self._languages)
+
+    def take_new_languages(self) -> set[str]:
+        """Return the languages learned since the last call, and forget them."""
+        with self._lock:
+            languages, self._new_languages = self._new_languages, set()
+        return languages
+
     def learned_hosts(self) -> set[str]:
         return set(self._learned_hosts)
 
@@ -207,6 +207,8 @@ class SnapshotStore:
             self._versions.clear()
             self._learned_hosts.clear()
             self._new_hosts.clear()
+            self._languages.clear()
+            self._new_languages.clear()
 
 
 store = SnapshotStore()
