@@ -129,7 +129,19 @@ def test_json_without_variant_served_for_any_language(nginx_port):
     )
 
     assert json.loads(body) == {"page": "by host"}
-    assert response.getheader("Content-Type") == "application/json"
+    assert response.getheader("Content-Type") == "application/json; charset=utf-8"
+
+
+def test_json_file_open_to_other_sites(nginx_port):
+    response, _ = request(nginx_port, "GET", "/api/v2/summary.json")
+
+    assert response.getheader("Access-Control-Allow-Origin") == "*"
+
+
+def test_page_file_not_open_to_other_sites(nginx_port):
+    response, _ = request(nginx_port, "GET", "/")
+
+    assert response.getheader("Access-Control-Allow-Origin") is None
 
 
 def test_json_of_page_parameter_served_from_file(nginx_port):
