@@ -8,7 +8,9 @@ class StatusCmsConfig(AppConfig):
 
     def ready(self) -> None:
         from statuscms import signals
+        from statuscms.live import broadcast
         from statuscms.snapshots import publishing
 
         signals.connect(self)
+        broadcast.connect()
         publishing.connect()

@@ -4,7 +4,7 @@ The public pages load script only from their own origin, as static files,
 and editor text is escaped or sanitised. The policy forbids inline script
 too, so an injection that slipped through would still not run. It applies
 to every response outside the Wagtail admin: status pages, incidents,
-history, postmortems, subscription pages, feeds, the API and 404 answers.
+history, postmortems, subscription pages, feeds, the API and 404 responses.
 The admin is left out because Wagtail's own screens use inline script.
 """
 

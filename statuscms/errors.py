@@ -1,4 +1,4 @@
-"""The 404 answer of the public site, in the visitor's language.
+"""The 404 response of the public site, in the visitor's language.
 
 Django calls :func:`page_not_found` for every ``Http404`` outside the
 admin's own handling: unknown paths, unknown incidents, months outside the
@@ -22,6 +22,8 @@ from statuscms.languages import (
 __all__ = ["page_not_found"]
 
 TEMPLATE = "statuscms/404.html"
+# For a site whose root is not a status page: no page to take a brand from.
+PLAIN_TEMPLATE = "statuscms/404_plain.html"
 
 
 def _site_status_page(request: HttpRequest):
@@ -38,13 +40,16 @@ def _site_status_page(request: HttpRequest):
 def page_not_found(request: HttpRequest, exception: Exception | None = None):
     """Render the 404 page, in the language the status page would use.
 
-    A status page that raised ``Http404`` already chose the language, and
-    left it on ``request.LANGUAGE_CODE``; otherwise it is chosen from the
-    visitor's header and the site's status page.
+    A status page that raised ``Http404`` has already chosen the language
+    and left it on ``request.LANGUAGE_CODE``. Otherwise the language is
+    chosen from the visitor's header and the site's status page.
     """
     page = _site_status_page(request)
 
     def render() -> HttpResponse:
+        if page is None:
+            context = {"request_path": request.path}
+            return TemplateResponse(request, PLAIN_TEMPLATE, context, status=404)
         context = {"page": page, "request_path": request.path}
         return TemplateResponse(request, TEMPLATE, context, status=404)
 

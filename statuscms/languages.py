@@ -1,7 +1,7 @@
 """The language a public page is shown in.
 
 A visitor's ``Accept-Language`` header chooses among the languages whose
-translations ship with the project; when it names none of them, the page's
+translations ship with the project. When it names none of them, the page's
 own language applies. The choice reads only the header and the page, never
 a cookie, a session or the query string, so a cache or a snapshot can keep
 one variant per shipped language and pick it by the same function.
@@ -97,7 +97,7 @@ def choose_language(accept_language: str | None, page_default: str | None) -> st
     """Return the shipped language to show a page in.
 
     ``accept_language`` is the visitor's ``Accept-Language`` header, or
-    ``None`` when absent; ``page_default`` is the page's own language
+    ``None`` when absent. ``page_default`` is the page's own language
     (``statuscore.models.Page.language``). The range of highest quality that
     names a shipped language wins, and a regional range such as ``fr-CA``
     matches its language. ``*`` stands for the page's language. When no

@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from datetime import date
 
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_safe
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
-from statuscms import feed_views
+from statuscms import access_views, feed_views
+from statuscms.branding import (
+    CUSTOM_CSS_MAX_LENGTH,
+    DEFAULT_BRAND_COLOR,
+    Layout,
+    Theme,
+    brand_css,
+    checked_custom_css,
+    is_safe_link,
+    safe_color,
+    validate_brand_color,
+    validate_custom_css,
+)
+from statuscms.component_detail import load_component_detail
 from statuscms.csp import CONTENT_SECURITY_POLICY
 from statuscms.history import current_month, load_history_month
 from statuscms.incident_detail import load_incident_detail
@@ -26,23 +39,27 @@ from statuscms.organization_models import (  # noqa: F401 (registers the models)
 )
 from statuscms.overview import load_page_overview
 from statuscms.page_forms import StatusPageForm
-from statuscms.subscribe import subscribe_forms
+from statuscms.subscribe import return_path, subscribe_forms
+from statuscore.access import check_access, is_public, mark_private
+from statuscore.api.pages import PRIVATE_PAGE_ATTRIBUTE
+from statuscore.models import PageAccess
 
-DEFAULT_BRAND_COLOR = "#1f6feb"
+# Routes that a visitor denied by the page's access rule may still reach,
+# because they show nothing of the page.
+ACCESS_ROUTES = frozenset({"password_route", "sign_in_route"})
 
-# \Z and not $, because $ also matches before a trailing newline.
-BRAND_COLOR_PATTERN = re.compile(r"\A#(?:[0-9a-fA-F]{3}){1,2}\Z")
-
+# The path on the main site's host under which every status page is also
+# served, as /pages/<core page slug>/.
+MAIN_SITE_PREFIX = "/pages/"
 
 # Months before this year are not served: no incident is that old, and the
 # first of January of year 1 cannot be converted to UTC in zones east of it.
 FIRST_HISTORY_YEAR = 1970
 
-validate_brand_color = RegexValidator(
-    BRAND_COLOR_PATTERN,
-    message="Enter a hex colour such as #1a2b3c or #abc.",
-    code="invalid_brand_color",
-)
+
+def main_site_path(slug: str) -> str:
+    """Return the path of a status page on the main site's host."""
+    return f"{MAIN_SITE_PREFIX}{slug}/"
 
 
 class StatusPage(RoutablePageMixin, Page):
@@ -53,13 +70,15 @@ class StatusPage(RoutablePageMixin, Page):
     what the CMS owns: the page's place in the Wagtail tree and its brand.
 
     Besides the main page it serves ``incidents/<id>/``, one incident with
-    its whole timeline, and ``history/`` and ``history/<year>/<month>/``,
-    the incidents of one month in the page's time zone. The machine-readable
-    files ``feed.rss``, ``feed.atom``, ``maintenances.ics``, ``badge.svg``
-    and the ``embed/`` widget are routes too (see ``statuscms.feed_views``).
-    Wagtail serves only addresses that end in a slash, so the routes of
-    the files with a dot are declared as ``feed.rss/`` and reached
-    through ``statuscms.urls``, which takes ``feed.rss`` itself.
+    its whole timeline, ``components/<id>/``, one component with its uptime
+    bars, response times and recent incidents, and ``history/`` and
+    ``history/<year>/<month>/``, the incidents of one month in the page's
+    time zone. The machine-readable files ``feed.rss``, ``feed.atom``,
+    ``maintenances.ics``, ``badge.svg`` and the ``embed/`` widget are routes
+    too (see ``statuscms.feed_views``). Wagtail serves only addresses that
+    end in a slash, so the routes of the files with a dot are declared as
+    ``feed.rss/`` and reached through ``statuscms.urls``, which takes
+    ``feed.rss`` itself.
     """
 
     # PROTECT, because a cascade from the core page would delete the Wagtail
@@ -77,12 +96,62 @@ class StatusPage(RoutablePageMixin, Page):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    favicon = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Square image shown in the browser tab. Empty: a plain dot.",
+    )
+    header_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Wide image shown across the top of the header, cropped to 5:1.",
+    )
     brand_color = models.CharField(
         "brand colour",
         max_length=7,
         default=DEFAULT_BRAND_COLOR,
         validators=[validate_brand_color],
-        help_text="Hex colour of the header and links, such as #1a2b3c.",
+        help_text=(
+            "Hex colour of the header and buttons, such as #1a2b3c. Their text "
+            "is black or white, whichever is easier to read."
+        ),
+    )
+    brand_color_dark = models.CharField(
+        "brand colour in the dark theme",
+        max_length=7,
+        blank=True,
+        default="",
+        validators=[validate_brand_color],
+        help_text="Hex colour used instead in the dark theme. Empty: the brand colour.",
+    )
+    theme = models.CharField(
+        max_length=8,
+        choices=Theme.choices,
+        default=Theme.AUTO,
+        help_text="The theme a visitor sees first; visitors can switch it.",
+    )
+    layout = models.CharField(
+        max_length=8,
+        choices=Layout.choices,
+        default=Layout.LIST,
+        help_text="How the components are laid out.",
+    )
+    custom_css = models.TextField(
+        "custom CSS",
+        blank=True,
+        default="",
+        validators=[MaxLengthValidator(CUSTOM_CSS_MAX_LENGTH), validate_custom_css],
+        help_text=(
+            "CSS added after the page's own stylesheets. Not allowed: “<”, "
+            "backslashes, @import, url(), src(), image() and image-set(), so "
+            "it loads no files."
+        ),
     )
     intro = models.TextField(
         blank=True,
@@ -99,11 +168,21 @@ class StatusPage(RoutablePageMixin, Page):
         FieldPanel("core_page"),
         FieldPanel("organization"),
         MultiFieldPanel(
-            [FieldPanel("logo"), FieldPanel("brand_color")],
+            [
+                FieldPanel("logo"),
+                FieldPanel("favicon"),
+                FieldPanel("header_image"),
+                FieldPanel("brand_color"),
+                FieldPanel("brand_color_dark"),
+                FieldPanel("theme"),
+                FieldPanel("layout"),
+                FieldPanel("custom_css"),
+            ],
             heading="Branding",
         ),
         FieldPanel("intro"),
         FieldPanel("footer_text"),
+        InlinePanel("footer_links", heading="Footer links", max_num=10),
         MultiFieldPanel(
             [
                 FieldPanel("page_time_zone"),
@@ -111,6 +190,15 @@ class StatusPage(RoutablePageMixin, Page):
                 FieldPanel("message_language"),
             ],
             heading="Time zone and subscriptions",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("page_domain"),
+                FieldPanel("access_mode"),
+                FieldPanel("access_password"),
+                FieldPanel("ip_allowlist"),
+            ],
+            heading="Domain and access",
         ),
     ]
 
@@ -135,11 +223,35 @@ class StatusPage(RoutablePageMixin, Page):
 
         The field validator rejects bad values in forms, but a row written
         with ``QuerySet.update()`` skips validators. The template puts this
-        value inside a ``style`` attribute, so it is checked again here.
+        value inside a ``<style>`` element, so it is checked again here.
         """
-        if BRAND_COLOR_PATTERN.match(self.brand_color or ""):
-            return self.brand_color
-        return DEFAULT_BRAND_COLOR
+        return safe_color(self.brand_color, DEFAULT_BRAND_COLOR)
+
+    @property
+    def theme_attribute(self) -> str:
+        """The ``data-theme`` value of the page's theme; empty for automatic."""
+        return self.theme if self.theme in (Theme.LIGHT, Theme.DARK) else ""
+
+    @property
+    def safe_layout(self) -> str:
+        """The layout, or the list layout when the stored value is unknown."""
+        return self.layout if self.layout in Layout.values else Layout.LIST
+
+    @property
+    def brand_css(self) -> str:
+        """CSS setting ``--brand`` and ``--on-brand`` from the brand colours."""
+        dark = safe_color(self.brand_color_dark, "")
+        return brand_css(self.safe_brand_color, dark)
+
+    @property
+    def safe_footer_links(self) -> list[FooterLink]:
+        """The footer links, without any whose URL breaks the link rules."""
+        return [link for link in self.footer_links.all() if is_safe_link(link.url)]
+
+    @property
+    def safe_custom_css(self) -> str:
+        """The custom CSS, or nothing when the stored text breaks its rules."""
+        return checked_custom_css(self.custom_css, self.pk)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -149,22 +261,83 @@ class StatusPage(RoutablePageMixin, Page):
         forms = context["subscribe_forms"]
         offered = {form.notifier.name: form.notifier for form in forms}
         context["subscribed"] = offered.get(request.GET.get("subscribed", ""))
+        context["subscribe_return_path"] = return_path(request)
         return context
 
-    def serve(self, request, view=None, args=None, kwargs=None):
-        """Serve a route in the visitor's language, with the page's policy.
+    def get_url_parts(self, request=None):
+        """Return Wagtail's URL parts, with the main site's path where needed.
 
-        ``ContentSecurityPolicyMiddleware`` adds the same policy to every
-        public response; it is set here too for callers that serve the
-        page without the middleware.
+        While a request is served under ``/pages/<slug>/`` on the main site,
+        this page's links stay under that path. A status page that no
+        Wagtail site contains is linked at that path too, so every status
+        page has an address.
         """
-        response = respond_in_language(
-            request,
-            self.core_page.language,
-            lambda: super(StatusPage, self).serve(request, view, args, kwargs),
-        )
+        prefix = getattr(request, "status_page_prefix", None)
+        if prefix is not None and getattr(request, "status_page_id", None) == self.pk:
+            site = Site.find_for_request(request)
+            return (site.pk if site else None, site.root_url if site else "", prefix)
+
+        parts = super().get_url_parts(request)
+        if parts is not None:
+            return parts
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            return None
+        return (site.pk, site.root_url, main_site_path(self.core_page.slug))
+
+    def serve_with_access(
+        self, request: HttpRequest, serve: Callable[[], HttpResponse], route: str = ""
+    ) -> HttpResponse:
+        """Return ``serve()`` if the page's access rule lets the visitor read
+        this page, else the answer of :func:`statuscms.access_views.deny`.
+
+        ``route`` names the route method; the password and sign-in routes
+        are served to everyone. Responses of a page that is not public carry
+        ``noindex`` and ``Cache-Control: private, no-store``, denied ones
+        included. Postmortem pages below this page are served through here.
+        Every response is in the visitor's language
+        (:func:`statuscms.languages.respond_in_language`).
+        """
+        core_page = self.core_page
+
+        def respond() -> HttpResponse:
+            if is_public(core_page):
+                return serve()
+            setattr(request, PRIVATE_PAGE_ATTRIBUTE, True)
+            decision = check_access(request, core_page)
+            if decision.allowed or route in ACCESS_ROUTES:
+                response = serve()
+            else:
+                response = access_views.deny(self, request, decision)
+            mark_private(response)
+            return response
+
+        response = respond_in_language(request, core_page.language, respond)
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+    def serve(self, request, view=None, args=None, kwargs=None):
+        def serve_route() -> HttpResponse:
+            return super(StatusPage, self).serve(request, view, args, kwargs)
+
+        return self.serve_with_access(
+            request, serve_route, getattr(view, "__name__", "")
+        )
+
+    @path("password/", name="password")
+    def password_route(self, request: HttpRequest) -> HttpResponse:
+        """Show and check the password form of a password-protected page;
+        404 on pages of another mode."""
+        if self.core_page.access != PageAccess.PASSWORD:
+            raise Http404("This page has no password.")
+        return access_views.password_view(self, request)
+
+    @path("sign-in/", name="sign_in")
+    def sign_in_route(self, request: HttpRequest) -> HttpResponse:
+        """Sign in a member of the organisation; 404 on public pages."""
+        if self.core_page.access == PageAccess.PUBLIC:
+            raise Http404("This page needs no sign-in.")
+        return access_views.sign_in_view(self, request)
 
     def _render_route(
         self, request: HttpRequest, template: str, values: dict
@@ -196,6 +369,19 @@ class StatusPage(RoutablePageMixin, Page):
         return self._render_route(
             request,
             "statuscms/incident_page.html",
+            {"detail": detail, "time_zone": detail.time_zone},
+        )
+
+    @path("components/<int:component_id>/", name="component")
+    @method_decorator(require_safe)
+    def component_route(self, request: HttpRequest, component_id: int) -> HttpResponse:
+        """Serve one component that the main page shows, else 404."""
+        detail = load_component_detail(self.core_page, component_id)
+        if detail is None:
+            raise Http404("No such component on this page.")
+        return self._render_route(
+            request,
+            "statuscms/component_page.html",
             {"detail": detail, "time_zone": detail.time_zone},
         )
 
@@ -271,5 +457,6 @@ from statuscms.drafts import (  # noqa: E402,F401
     IncidentDraft,
     IncidentReview,
 )
+from statuscms.footer_links import FooterLink  # noqa: E402,F401
 from statuscms.incident_templates import IncidentTemplate  # noqa: E402,F401
 from statuscms.postmortems import IncidentPostmortem  # noqa: E402,F401

@@ -13,7 +13,8 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from statuscore.history import DEFAULT_DAYS, component_uptimes
+from statuscms.uptime_bars import component_bars
+from statuscore.history import component_uptimes
 from statuscore.models import (
     Component,
     ComponentGroup,
@@ -33,9 +34,9 @@ from statuscore.summary import ACTIVE_MAINTENANCE_STATUSES, page_zone
 __all__ = [
     "HISTORY_DAYS",
     "GroupRow",
-    "UptimeNote",
     "HistoryDay",
     "PageOverview",
+    "is_visible",
     "load_page_overview",
     "public_incidents",
     "with_timeline",
@@ -44,12 +45,36 @@ __all__ = [
 HISTORY_DAYS = 14
 
 
+# Component statuses from the worst to the best, for a group's summary.
+STATUS_SEVERITY = [
+    ComponentStatus.MAJOR_OUTAGE,
+    ComponentStatus.PARTIAL_OUTAGE,
+    ComponentStatus.DEGRADED_PERFORMANCE,
+    ComponentStatus.UNDER_MAINTENANCE,
+    ComponentStatus.OPERATIONAL,
+]
+
+
 @dataclass(frozen=True)
 class GroupRow:
     """A component group with the components that visitors see in it."""
 
     group: ComponentGroup
     components: list[Component]
+
+    @property
+    def status(self) -> ComponentStatus:
+        """The worst status of the group's components."""
+        statuses = {component.status for component in self.components}
+        for status in STATUS_SEVERITY:
+            if status in statuses:
+                return status
+        return ComponentStatus.OPERATIONAL
+
+    @property
+    def status_label(self) -> str:
+        """The label of ``status``, as a component row shows its own."""
+        return ComponentStatus(self.status).label
 
 
 @dataclass(frozen=True)
@@ -60,37 +85,13 @@ class HistoryDay:
     incidents: list[Incident]
 
 
-@dataclass(frozen=True)
-class UptimeNote:
-    """A component's uptime over the last ``days`` local days, as the page shows it.
-
-    ``percent`` is None while its checks have no results ("No data yet").
-    ``covered_days`` is the coverage in whole days, so a note such as
-    "data for 19 days of the last 90" shows when it is below ``days``.
-    """
-
-    percent: float | None
-    covered_days: int
-    days: int
-
-    @property
-    def partial(self) -> bool:
-        return self.covered_days < self.days
-
-
 def _attach_uptime(page: Page, components: list[Component], now: datetime) -> None:
-    """Set ``uptime_note`` on each component: an ``UptimeNote``, or None
-    for a component without checks, which has no figure to show."""
-    for uptime in component_uptimes(page, components=components, now=now):
-        note = None
-        if uptime.checks_count:
-            history = uptime.history
-            note = UptimeNote(
-                percent=history.uptime_percent,
-                covered_days=round((history.coverage or 0.0) * DEFAULT_DAYS),
-                days=DEFAULT_DAYS,
-            )
-        uptime.component.uptime_note = note  # type: ignore[attr-defined]
+    """Set ``uptime`` on each component: its ``UptimeBars``, or None for a
+    component without checks, which has no figures to show."""
+    uptimes = component_uptimes(page, components=components, now=now)
+    bars = component_bars(page, uptimes, now=now)
+    for component in components:
+        component.uptime = bars.get(component.pk)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,8 @@ class PageOverview:
     maintenance_in_progress: bool
 
 
-def _is_visible(component: Component) -> bool:
+def is_visible(component: Component) -> bool:
+    """Return whether visitors see ``component`` on the page."""
     if not component.showcase:
         return False
     return not (
@@ -128,7 +130,7 @@ def _group_components(
     """Sort visible components into their groups, dropping empty groups."""
     by_group: dict[int, list[Component]] = {group.pk: [] for group in groups}
     ungrouped = []
-    for component in filter(_is_visible, components):
+    for component in filter(is_visible, components):
         if component.group_id in by_group:
             by_group[component.group_id].append(component)
         else:
@@ -198,7 +200,7 @@ def load_page_overview(page: Page, *, now: datetime | None = None) -> PageOvervi
     including those that ``showcase`` or ``only_show_if_degraded`` hide from
     the list. ``now`` defaults to the current time and sets which 14 days
     the history covers, counted in the page's time zone. Each component
-    gets ``uptime_note``, its 90-day uptime (see ``UptimeNote``).
+    shown gets ``uptime``, its 90-day bars (see ``UptimeBars``).
     """
     zone = page_zone(page)
     now = now or timezone.now()
@@ -227,8 +229,9 @@ def load_page_overview(page: Page, *, now: datetime | None = None) -> PageOvervi
         [incident.impact for incident in open_incidents],
         maintenance_in_progress,
     )
-    _attach_uptime(page, components, now)
     group_rows, ungrouped = _group_components(groups, components)
+    visible = [component for row in group_rows for component in row.components]
+    _attach_uptime(page, visible + ungrouped, now)
 
     return PageOverview(
         status=status,

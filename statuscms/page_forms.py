@@ -13,14 +13,20 @@ from functools import cache
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from wagtail.admin.forms import WagtailAdminPageForm
 
 from statuscore import services
 from statuscore.exceptions import ValidationFailed
-from statuscore.models import Organization, Role
+from statuscore.models import Organization, PageAccess, Role
 from statuscore.models import Page as CorePage
+from statuscore.models.pages import format_network, parse_ip_allowlist
 from statuscore.plugins import get_notifiers
+from statuscore.services.pages import (
+    MAX_PAGE_PASSWORD_LENGTH,
+    MIN_PAGE_PASSWORD_LENGTH,
+)
 from statuscore.services.validation import full_clean
 
 __all__ = ["StatusPageForm"]
@@ -78,6 +84,51 @@ class StatusPageForm(WagtailAdminPageForm):
         ),
     )
 
+    page_domain = forms.CharField(
+        required=False,
+        max_length=253,
+        label="Custom domain",
+        help_text=(
+            "Host name that serves this page on its own, such as "
+            "status.example.com; a Wagtail site is made for it. Point its DNS "
+            "at this server. Every page is also served at /pages/<slug>/ on "
+            "the main site."
+        ),
+    )
+    access_mode = forms.ChoiceField(
+        choices=PageAccess.choices,
+        required=False,
+        label="Who may read the page",
+        help_text=(
+            "Applies to the page, its JSON, feeds, badge, widget and live "
+            "updates. Private pages are kept out of search engines."
+        ),
+    )
+    access_password = forms.CharField(
+        required=False,
+        strip=False,
+        max_length=MAX_PAGE_PASSWORD_LENGTH,
+        widget=forms.PasswordInput(
+            render_value=False, attrs={"autocomplete": "new-password"}
+        ),
+        label="Page password",
+        help_text=(
+            "For pages readable with a password. Leave empty to keep the "
+            "current password; a new one signs out everyone who entered the "
+            "old one. It is stored as a hash and never shown."
+        ),
+    )
+    ip_allowlist = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="IP allowlist",
+        help_text=(
+            "IPv4 or IPv6 addresses and CIDR networks, one per line, such as "
+            "192.0.2.0/24. Only these addresses may read the page. Empty "
+            "allows every address."
+        ),
+    )
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._limit_core_pages()
@@ -89,10 +140,14 @@ class StatusPageForm(WagtailAdminPageForm):
             self.fields["subscriber_channels"].initial = core_page.subscriber_notifiers
             self.fields["message_language"].initial = core_page.language
             self.fields["page_time_zone"].initial = core_page.time_zone
+            self.fields["page_domain"].initial = core_page.domain
+            self.fields["access_mode"].initial = core_page.access
+            self.fields["ip_allowlist"].initial = "\n".join(core_page.ip_allowlist)
         else:
             self.fields["subscriber_channels"].initial = ["email"]
             self.fields["message_language"].initial = "en"
             self.fields["page_time_zone"].initial = "UTC"
+            self.fields["access_mode"].initial = PageAccess.PUBLIC
 
         if self.instance.pk is not None:
             del self.fields["organization"]
@@ -130,8 +185,52 @@ class StatusPageForm(WagtailAdminPageForm):
             memberships__user=user, memberships__role=Role.OWNER
         )
 
+    def clean_page_domain(self) -> str:
+        domain = self.cleaned_data["page_domain"].strip().lower().rstrip(".")
+        if not domain:
+            return ""
+        draft = CorePage(pk=self.instance.core_page_id, domain=domain)
+        others = [
+            field.name for field in CorePage._meta.fields if field.name != "domain"
+        ]
+        try:
+            draft.clean_fields(exclude=others)
+            draft.validate_constraints(exclude=others)
+        except ValidationError as error:
+            messages = error.message_dict.get("domain", error.messages)
+            raise ValidationError(messages) from None
+        return domain
+
+    def clean_ip_allowlist(self) -> list[str]:
+        text = self.cleaned_data["ip_allowlist"]
+        entries = [entry.strip() for entry in text.replace(",", "\n").splitlines()]
+        networks = parse_ip_allowlist([entry for entry in entries if entry])
+        return list(dict.fromkeys(format_network(network) for network in networks))
+
+    def clean_access_password(self) -> str:
+        password = self.cleaned_data["access_password"]
+        if password and len(password) < MIN_PAGE_PASSWORD_LENGTH:
+            raise ValidationError(
+                f"The password must be at least {MIN_PAGE_PASSWORD_LENGTH} "
+                f"characters long; it is {len(password)}."
+            )
+        return password
+
+    def _check_access(self, cleaned_data) -> None:
+        core_page = self.instance.core_page if self.instance.core_page_id else None
+        has_password = bool(core_page and core_page.access_password)
+        if (
+            cleaned_data.get("access_mode") == PageAccess.PASSWORD
+            and not cleaned_data.get("access_password")
+            and not has_password
+        ):
+            self.add_error(
+                "access_password", "A page readable with a password needs a password."
+            )
+
     def clean(self):
         cleaned_data = super().clean()
+        self._check_access(cleaned_data)
         self._check_title_fits_core_name(cleaned_data.get("title"))
         if self.instance.pk is None and not cleaned_data.get("core_page"):
             self._check_new_core_page(cleaned_data)
@@ -207,7 +306,29 @@ class StatusPageForm(WagtailAdminPageForm):
                 status_page.slug,
             )
         self._save_subscription_settings(status_page.core_page)
+        self._save_access_settings(status_page.core_page)
         return super().save(commit=commit)
+
+    def _save_access_settings(self, core_page: CorePage) -> None:
+        """Save the domain and access fields through the page service, which
+        hashes the password and points a Wagtail site at the domain."""
+        changes: dict = {}
+        if self.cleaned_data["page_domain"] != core_page.domain:
+            changes["domain"] = self.cleaned_data["page_domain"]
+        access = self.cleaned_data["access_mode"] or core_page.access
+        if access != core_page.access:
+            changes["access"] = access
+        if self.cleaned_data["access_password"]:
+            changes["password"] = self.cleaned_data["access_password"]
+        if self.cleaned_data["ip_allowlist"] != core_page.ip_allowlist:
+            changes["ip_allowlist"] = self.cleaned_data["ip_allowlist"]
+        if changes:
+            services.update_page(core_page, **changes)
+            logger.info(
+                "Domain and access settings of core page %s changed in the admin: %s",
+                core_page.pk,
+                ", ".join(sorted(changes)),
+            )
 
     def _save_subscription_settings(self, core_page: CorePage) -> None:
         changes = {

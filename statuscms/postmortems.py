@@ -17,8 +17,6 @@ from wagtail.fields import StreamField
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Page
 
-from statuscms.csp import CONTENT_SECURITY_POLICY
-from statuscms.languages import respond_in_language
 from statuscore.models import Incident
 
 __all__ = ["IncidentPostmortem", "PostmortemForm"]
@@ -160,19 +158,31 @@ class IncidentPostmortem(Page):
     def logo(self):
         return self.status_page.logo
 
+    def serve(self, request, *args, **kwargs):
+        """Serve the postmortem under its status page's access rule, in the
+        visitor's language and with the page's Content-Security-Policy."""
+
+        def serve_page():
+            return super(IncidentPostmortem, self).serve(request, *args, **kwargs)
+
+        return self.status_page.serve_with_access(request, serve_page)
+
+    def get_url_parts(self, request=None):
+        """Return Wagtail's URL parts, or, where the status page is linked
+        at its path on the main site, that path followed by the slug."""
+        parent_parts = self.status_page.get_url_parts(request)
+        own_parts = super().get_url_parts(request)
+        if parent_parts is None:
+            return own_parts
+        site_id, root_url, parent_path = parent_parts
+        prefix = getattr(request, "status_page_prefix", None)
+        if own_parts is None or (prefix is not None and parent_path == prefix):
+            return (site_id, root_url, f"{parent_path}{self.slug}/")
+        return own_parts
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["status_page"] = self.status_page
         # Times show in the page's zone with their offset, as on the incident page.
         context["time_zone"] = self.status_page.core_page.time_zone
         return context
-
-    def serve(self, request, *args, **kwargs):
-        """Serve the postmortem in the visitor's language, with the policy."""
-        response = respond_in_language(
-            request,
-            self.status_page.core_page.language,
-            lambda: super(IncidentPostmortem, self).serve(request, *args, **kwargs),
-        )
-        response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        return response

@@ -7,13 +7,13 @@ import logging
 from django.db.models.signals import post_delete, post_migrate, post_save
 from wagtail.signals import page_published
 
-from statuscms import roles
+from statuscms import domains, roles
 from statuscms.audit import log_membership_change
 from statuscms.models import StatusPage
 from statuscms.organization_models import OrganizationGroup
 from statuscore import services
-from statuscore.models import Membership
-from statuscore.signals import membership_changed
+from statuscore.models import Membership, Page
+from statuscore.signals import membership_changed, page_domain_changed
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +92,16 @@ def connect(app_config=None) -> None:
         sync_page_permissions,
         sender=StatusPage,
         dispatch_uid="statuscms.sync_page_permissions",
+    )
+    page_domain_changed.connect(
+        domains.follow_domain_change,
+        sender=Page,
+        dispatch_uid="statuscms.follow_domain_change",
+    )
+    post_save.connect(
+        domains.give_new_page_its_site,
+        sender=StatusPage,
+        dispatch_uid="statuscms.give_new_page_its_site",
     )
     post_delete.connect(
         delete_role_group,

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, ngettext
 
 from statuscms.labels import notifier_label, target_label
@@ -31,7 +32,7 @@ from statuscore.subscriptions import subscribe
 from statuscore.subscriptions.forms import TargetField, config_from_data, target_fields
 from statuscore.subscriptions.ratelimit import client_address
 
-__all__ = ["SubscribeForm", "handle_subscribe", "subscribe_forms"]
+__all__ = ["SubscribeForm", "handle_subscribe", "return_path", "subscribe_forms"]
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +101,23 @@ def _form(notifier: type[Notifier], data=None) -> SubscribeForm:
         )
     chosen = set() if data is None else set(data.getlist(prefix + "components"))
     return SubscribeForm(notifier=notifier, inputs=inputs, chosen_components=chosen)
+
+
+def return_path(request: HttpRequest) -> str:
+    """Return the path of the page the visitor subscribes from, or "".
+
+    A page shows its forms at its own path, which posts it to the subscribe
+    view as ``?next=``; there the posted value counts only when it is a
+    path on the same host, so the redirect cannot lead elsewhere.
+    """
+    if request.method != "POST":
+        return request.path
+    candidate = request.GET.get("next", "")
+    if not candidate.startswith("/") or candidate.startswith("//"):
+        return ""
+    if not url_has_allowed_host_and_scheme(candidate, {request.get_host()}):
+        return ""
+    return candidate
 
 
 def subscribe_forms(
@@ -189,7 +207,8 @@ def handle_subscribe(page, request: HttpRequest) -> HttpResponse:
         response = _render(page, request, bound, [], status=429)
         response["Retry-After"] = str(error.retry_after)
         return response
-    return HttpResponseRedirect(f"{page.url}?subscribed={notifier.name}{ANCHOR}")
+    address = return_path(request) or page.get_url(request=request)
+    return HttpResponseRedirect(f"{address}?subscribed={notifier.name}{ANCHOR}")
 
 
 def _visitor_language(core_page) -> str:

@@ -25,8 +25,8 @@ __all__ = [
 
 # Django date format strings per shipped language, with month names that
 # Django translates into the active language. English keeps the short
-# month, which is unambiguous there; the others write the month out the
-# way their readers expect it.
+# month, which is unambiguous there. The other languages write the month
+# out, as their readers expect.
 DATETIME_FORMATS = {
     "en": "j M Y, H:i",
     "de": "j. F Y, H:i",
@@ -104,7 +104,8 @@ def format_month(value: date, language: str | None = None) -> str:
 
 
 def _language_of(language: str | None) -> str | None:
-    # None keeps the active language, since override(None) deactivates.
+    # Fall back to the active language, because override(None) would
+    # deactivate translation altogether.
     return language or translation.get_language()
 
 

@@ -8,7 +8,7 @@ empty, applies on top of any of the three, to everyone.
 The HTML page and its routes, the v2 JSON, the subscribe endpoints, the
 feeds, the badge, the widget and the WebSocket all ask
 :func:`check_access` (HTTP) or :func:`check_scope_access` (ASGI scopes)
-and answer a denied request without revealing anything of the page.
+and respond to a denied request without revealing anything of the page.
 Only pages for which :func:`is_public` is true may be snapshotted or
 served from a cache shared between visitors.
 """
@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.cache import patch_cache_control
@@ -54,11 +55,11 @@ SESSION_KEY_PREFIX = "statuscore.page_access."
 class AccessDecision:
     """Whether a visitor may read a page, and if not, what is missing.
 
-    ``reason`` is None when ``allowed``. Otherwise it is ``"ip"`` (the
-    client address is outside the allowlist; nothing the visitor can do),
-    ``"password"`` (the page's password has not been entered in this
-    session) or ``"members"`` (a signed-in member of the organisation is
-    needed).
+    ``reason`` is None when ``allowed``. Otherwise it is one of three
+    values. ``"ip"``: the client address is outside the allowlist, which
+    the visitor cannot change. ``"password"``: the page's password has not
+    been entered in this session. ``"members"``: a signed-in member of the
+    organisation is needed.
     """
 
     allowed: bool
@@ -72,7 +73,7 @@ ALLOWED = AccessDecision(allowed=True)
 
 
 class AccessDenied(StatusCoreError):
-    """A visitor may not read a page; ``decision`` says why."""
+    """A visitor may not read a page; ``decision`` holds the reason."""
 
     def __init__(self, page: Page, decision: AccessDecision) -> None:
         super().__init__(f"Page {page.pk} is not readable: {decision.reason}.")
@@ -107,7 +108,8 @@ def _address_allowed(page: Page, client: str | None) -> bool:
         return True
     try:
         networks = parse_ip_allowlist(page.ip_allowlist)
-    except Exception:  # noqa: BLE001 - a bad stored row must deny, not crash
+    except ValidationError:
+        # A row written around the services must deny, not crash.
         logger.error("Page %s has an invalid IP allowlist; denying", page.pk)
         return False
     return address_in(parse_address(client), networks)

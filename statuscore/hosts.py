@@ -1,7 +1,7 @@
 """Client address, host and scheme of a request, trusting proxies by address.
 
-A reverse proxy tells the application who the client was and which host
-and scheme it asked for, in ``X-Forwarded-For``, ``X-Forwarded-Host`` and
+A reverse proxy reports who the client was and which host
+and scheme it requested, in ``X-Forwarded-For``, ``X-Forwarded-Host`` and
 ``X-Forwarded-Proto``. Any client can send those headers too, so they are
 honoured only when the direct peer, the TCP connection's address, is in
 the ``TRUSTED_PROXIES`` setting: a list of IP addresses and CIDR networks,
@@ -22,12 +22,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http.request import split_domain_port
+from django.db.models import Q
+from django.http.request import split_domain_port, validate_host
 
 __all__ = [
     "Forwarded",
     "client_address_from_scope",
+    "is_allowed_host",
     "is_trusted_proxy",
+    "page_for_domain",
     "parse_address",
     "request_host_from_scope",
     "resolve_forwarded",
@@ -104,7 +107,7 @@ def _last_value(header: str | None) -> str:
 
 @dataclass(frozen=True)
 class Forwarded:
-    """What a request is, once proxy headers are weighed.
+    """The client, host and scheme of a request, once proxy headers are weighed.
 
     ``host`` and ``scheme`` are None when the request's own Host header and
     connection scheme apply.
@@ -193,7 +196,7 @@ def client_address_from_scope(scope: dict) -> str:
 
 
 def request_host_from_scope(scope: dict) -> str:
-    """Return the host name an ASGI scope asks for, normalised.
+    """Return the host name an ASGI scope requests, normalised.
 
     The host is ``X-Forwarded-Host`` from a trusted proxy, else the
     ``Host`` header, else the server's name. It is returned lower-case,
@@ -224,3 +227,33 @@ def scheme_from_scope(scope: dict) -> str:
     if scope.get("type") == "websocket":
         return "wss" if secure else "ws"
     return "https" if secure else "http"
+
+
+def page_for_domain(domain: str):
+    """Return the core page whose custom domain is ``domain``, or None.
+
+    ``domain`` is a normalised host name, as :func:`request_host_from_scope`
+    and Django's ``split_domain_port`` return it.
+    """
+    from statuscore.models import Page
+
+    if not domain:
+        return None
+    # Page services store domains lower-case without a trailing dot, but
+    # rows written another way may have either.
+    matches = Q(domain__iexact=domain) | Q(domain__iexact=f"{domain}.")
+    return Page.objects.filter(matches).first()
+
+
+def is_allowed_host(domain: str) -> bool:
+    """Return whether the site serves ``domain``: one of its own hosts
+    (``STATUSCORE_ALLOWED_HOSTS``, else ``ALLOWED_HOSTS``) or a page's
+    domain. Reads the database for hosts that are not the site's own."""
+    if not domain:
+        return False
+    hosts = getattr(settings, "STATUSCORE_ALLOWED_HOSTS", None)
+    if hosts is None:
+        hosts = settings.ALLOWED_HOSTS
+    if validate_host(domain, hosts):
+        return True
+    return page_for_domain(domain) is not None

@@ -12,10 +12,11 @@ load_env_file()
 
 django_asgi_app = get_asgi_application()
 
+from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from statussite.asgi_hosts import WebSocketHostValidator  # noqa: E402
 from statussite.routing import websocket_urlpatterns  # noqa: E402
 
 http_app = django_asgi_app
@@ -34,6 +35,10 @@ if settings.STATUS_SNAPSHOTS:
 application = ProtocolTypeRouter(
     {
         "http": http_app,
-        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
+        # The session and user in the scope let members-only and password
+        # pages decide on the socket as they do on the page.
+        "websocket": WebSocketHostValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
     }
 )

@@ -1,14 +1,22 @@
 from django.conf import settings
 from django.conf.urls.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+
+from statuscms.page_paths import serve_status_page
 
 urlpatterns = [
     path("", include("statuscore.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Every status page, also at a path of the main site.
+    re_path(
+        r"^pages/(?P<slug>[-a-zA-Z0-9_]+)/(?P<path>.*)$",
+        serve_status_page,
+        name="status-page-path",
+    ),
 ]
 
 # Google sign-in's begin and callback views, only when it is configured.
@@ -18,9 +26,11 @@ if getattr(settings, "GOOGLE_SIGN_IN", False):
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+# The page files (feed.rss, ...) and other statuscms addresses come after
+# the main site's /pages/ path, so that path serves its pages' files too.
 # Wagtail's page serving comes last: it matches every remaining path.
 urlpatterns.append(path("", include("statuscms.urls")))
 urlpatterns.append(path("", include(wagtail_urls)))
 
-# Public 404 answers in the visitor's language, with the status page's brand.
+# Public 404 responses in the visitor's language, with the status page's brand.
 handler404 = "statuscms.errors.page_not_found"

@@ -27,7 +27,7 @@ from wagtail.models import Site
 from wagtail.models.sites import get_site_for_hostname
 
 from statuscms.languages import SHIPPED_LANGUAGES
-from statuscms.models import StatusPage
+from statuscms.models import StatusPage, main_site_path
 from statuscms.snapshots.paths import API_PREFIX, SNAPSHOT_PATHS
 from statuscms.snapshots.store import Snapshot, SnapshotEntry
 from statuscore.models import Component, Page
@@ -125,7 +125,8 @@ def _expand(path: str, component_ids: list[int]) -> list[str]:
 def page_targets(page: Page, host: str, scheme: str) -> list[Target]:
     """Return the paths to render for ``page`` on ``host``.
 
-    The status page's own paths come from Wagtail's site for the host. The
+    The status page's own paths come from Wagtail's site for the host, and
+    on a host that is no page's domain also from ``/pages/<slug>/``. The
     v2 JSON follows ``statuscore.api.pages.resolve_page``: a host that is a
     page's domain serves that page without a query, any other host serves
     each page with ``?page=<slug>``, and also without a query when the
@@ -160,6 +161,14 @@ def page_targets(page: Page, host: str, scheme: str) -> list[Target]:
     else:
         api_queries = []
 
+    # The main site also serves every page under /pages/<slug>/; a page's
+    # custom domain does not.
+    bases = [base] if base is not None else []
+    if status_page is not None and domain_page_id is None:
+        main_site_base = main_site_path(page.slug)
+        if main_site_base not in bases:
+            bases.append(main_site_base)
+
     targets = []
     for pattern in SNAPSHOT_PATHS:
         for path in _expand(pattern, component_ids):
@@ -169,8 +178,11 @@ def page_targets(page: Page, host: str, scheme: str) -> list[Target]:
                 )
             elif path.startswith("/"):
                 targets.append(Target(path, False))
-            elif base is not None:
-                targets.append(Target(base + path, True, main=path == ""))
+            else:
+                targets.extend(
+                    Target(prefix + path, True, main=path == "" and prefix == bases[0])
+                    for prefix in bases
+                )
     return targets
 
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 from django.utils.http import parse_http_date_safe
 
+from statuscms.snapshots.refresher import allowed_hosts
 from statuscms.snapshots.store import Snapshot, SnapshotStore, store
 from statuscore.hosts import resolve_forwarded, trusted_proxy_networks
 
@@ -58,9 +59,11 @@ def _etag_matches(header: str, etag: str) -> bool:
 class SnapshotMiddleware:
     """Serve stored snapshots to GET and HEAD, pass the rest to ``app``.
 
-    The host is checked as ``HttpRequest.get_host`` checks it: lower-cased,
-    without a trailing dot, and it must match ``ALLOWED_HOSTS``, otherwise
-    the request goes to Django, which responds with 400. ``X-Forwarded-Host``
+    The host is normalised as ``HttpRequest.get_host`` does it: lower-cased,
+    without a trailing dot. It must match the site's allowed hosts
+    (``STATUSCORE_ALLOWED_HOSTS``, else ``ALLOWED_HOSTS``) or have
+    snapshots, as a page's custom domain does; otherwise the request goes
+    to Django, which responds with 400. ``X-Forwarded-Host``
     and ``X-Forwarded-Proto`` count only from a peer in
     ``TRUSTED_PROXIES``, by ``statuscore.hosts.resolve_forwarded``. When
     Django's own ``USE_X_FORWARDED_HOST`` is on, a request with
@@ -84,15 +87,16 @@ class SnapshotMiddleware:
         self.store = snapshot_store
         self.scheme = scheme
         self.on_first_request = on_first_request
-        self._hosts: dict[bytes, str | None] = {}
-        self._allowed = list(settings.ALLOWED_HOSTS)
-        if settings.DEBUG and not self._allowed:
-            self._allowed = [".localhost", "127.0.0.1", "[::1]"]
+        self._hosts: dict[bytes, tuple[str, bool] | None] = {}
+        self._allowed = allowed_hosts()
         self._forwarded_host = settings.USE_X_FORWARDED_HOST
         self._trusts_proxies = bool(trusted_proxy_networks())
         self._proxy_ssl_header = None
-        if settings.SECURE_PROXY_SSL_HEADER:
-            name, value = settings.SECURE_PROXY_SSL_HEADER
+        # Only a header counts here; a META key without the HTTP_ prefix,
+        # such as the one ProxyHeadersMiddleware sets, comes from a trusted
+        # proxy's X-Forwarded-Proto, which _forwarded() reads.
+        name, value = settings.SECURE_PROXY_SSL_HEADER or ("", "")
+        if name.startswith("HTTP_"):
             header = name.removeprefix("HTTP_").replace("_", "-").lower()
             self._proxy_ssl_header = (header.encode("latin-1"), value)
 
@@ -105,9 +109,9 @@ class SnapshotMiddleware:
                 return
         await self.app(scope, receive, send)
 
-    def _host(self, raw: bytes) -> str | None:
-        """Return the store's key for a Host header value, or None when
-        Django would reject it."""
+    def _host(self, raw: bytes) -> tuple[str, bool] | None:
+        """Return the store's key for a Host header value and whether the
+        site's allowed hosts contain it, or None for a malformed host."""
         if raw in self._hosts:
             return self._hosts[raw]
         try:
@@ -115,12 +119,13 @@ class SnapshotMiddleware:
         except UnicodeDecodeError:
             host = ""
         domain, port = split_domain_port(host)
-        key = None
-        if domain and validate_host(domain, self._allowed):
+        result = None
+        if domain:
             key = f"{domain}:{port}" if port else domain
+            result = (key, validate_host(domain, self._allowed))
         if len(self._hosts) < MAX_CACHED_HOSTS:
-            self._hosts[raw] = key
-        return key
+            self._hosts[raw] = result
+        return result
 
     def _forwarded(
         self, scope: Scope, headers: dict[bytes, bytes]
@@ -171,8 +176,14 @@ class SnapshotMiddleware:
             return False
         if self._scheme(scope, headers, forwarded_scheme) != self.scheme:
             return False
-        host = self._host(raw_host)
-        if host is None:
+        checked = self._host(raw_host)
+        if checked is None:
+            return False
+        host, allowed = checked
+        # A page's custom domain is allowed by the database, which the fast
+        # path does not read; a host with snapshots passed that check when
+        # the refresher rendered them.
+        if not allowed and not self.store.has_host(host):
             return False
 
         path = scope["path"]
@@ -181,7 +192,8 @@ class SnapshotMiddleware:
             path = f"{path}?{query.decode('latin-1')}"
         entry = self.store.get(host, path)
         if entry is None:
-            self.store.learn_host(host)
+            if allowed:
+                self.store.learn_host(host)
             return False
 
         accept_language = headers.get(b"accept-language")

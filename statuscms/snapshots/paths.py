@@ -15,6 +15,7 @@ SNAPSHOT_PATHS: list[str] = [
     "maintenances.ics",
     "badge.svg",
     "embed/",
+    "components/{component_id}/",
     # Absolute on the host: the public v2 JSON of statuscore.api.v2. On a
     # host that is no page's domain, each is stored with ``?page=<slug>``.
     "/api/v2/summary.json",

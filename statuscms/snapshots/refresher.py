@@ -17,7 +17,7 @@ import time
 
 from django.conf import settings
 from django.db import connections
-from django.http.request import split_domain_port, validate_host
+from django.http.request import validate_host
 from wagtail.models import Site
 
 from statuscms.languages import SHIPPED_LANGUAGES
@@ -47,8 +47,12 @@ FAILURE_LOG_EVERY = 240
 
 
 def allowed_hosts() -> list[str]:
-    """Return ``ALLOWED_HOSTS`` as ``HttpRequest.get_host`` applies it."""
-    hosts = list(settings.ALLOWED_HOSTS)
+    """Return the site's own host patterns, as ``AllowedHostsMiddleware``
+    applies them: ``STATUSCORE_ALLOWED_HOSTS``, else ``ALLOWED_HOSTS``."""
+    hosts = getattr(settings, "STATUSCORE_ALLOWED_HOSTS", None)
+    if hosts is None:
+        hosts = settings.ALLOWED_HOSTS
+    hosts = list(hosts)
     if settings.DEBUG and not hosts:
         hosts = [".localhost", "127.0.0.1", "[::1]"]
     return hosts
@@ -56,21 +60,17 @@ def allowed_hosts() -> list[str]:
 
 def configured_hosts() -> set[str]:
     """Return the hosts that pages are served at by configuration: each
-    Wagtail site's hostname, with its port unless 80 or 443, and each
-    page's domain. Hosts outside ``ALLOWED_HOSTS`` are left out."""
+    Wagtail site's hostname that the site's allowed hosts contain, with its
+    port unless 80 or 443, and each page's domain."""
+    allowed = allowed_hosts()
     hosts = set()
     for hostname, port in Site.objects.values_list("hostname", "port"):
         hostname = hostname.lower().rstrip(".")
-        hosts.add(hostname if port in (80, 443) else f"{hostname}:{port}")
+        if hostname and validate_host(hostname, allowed):
+            hosts.add(hostname if port in (80, 443) else f"{hostname}:{port}")
     for domain in Page.objects.exclude(domain="").values_list("domain", flat=True):
         hosts.add(domain.lower().rstrip("."))
-
-    allowed = allowed_hosts()
-    return {
-        host
-        for host in hosts
-        if host and validate_host(split_domain_port(host)[0], allowed)
-    }
+    return hosts
 
 
 class Refresher:

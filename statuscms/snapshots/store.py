@@ -89,6 +89,7 @@ class SnapshotStore:
 
     def __init__(self) -> None:
         self._entries: dict[tuple[str, str], SnapshotEntry] = {}
+        self._hosts: frozenset[str] = frozenset()
         self._keys_by_page: dict[tuple[int, str], set[tuple[str, str]]] = {}
         self._versions: dict[int, str] = {}
         self._learned_hosts: set[str] = set()
@@ -100,6 +101,10 @@ class SnapshotStore:
     def get(self, host: str, path: str) -> SnapshotEntry | None:
         """Return the entry for ``host`` and ``path`` (with its query)."""
         return self._entries.get((host, path))
+
+    def has_host(self, host: str) -> bool:
+        """Return whether any snapshot is stored for ``host``."""
+        return host in self._hosts
 
     def replace(
         self, core_page_id: int, host: str, entries: dict[str, SnapshotEntry]
@@ -116,6 +121,7 @@ class SnapshotStore:
                 self._keys_by_page[(core_page_id, host)] = new_keys
             else:
                 self._keys_by_page.pop((core_page_id, host), None)
+            self._hosts = frozenset(host for _page, host in self._keys_by_page)
 
     def remove_page(self, core_page_id: int) -> None:
         """Drop every snapshot of the page, on every host."""
@@ -125,6 +131,7 @@ class SnapshotStore:
             ]:
                 for key in self._keys_by_page.pop(page_and_host):
                     self._entries.pop(key, None)
+            self._hosts = frozenset(host for _page, host in self._keys_by_page)
             self._versions.pop(core_page_id, None)
 
     def page_ids(self) -> set[int]:
@@ -203,6 +210,7 @@ class SnapshotStore:
         """Forget every snapshot and learned host (for tests)."""
         with self._lock:
             self._entries.clear()
+            self._hosts = frozenset()
             self._keys_by_page.clear()
             self._versions.clear()
             self._learned_hosts.clear()

@@ -13,6 +13,9 @@ from django.utils.cache import (
     set_response_etag,
 )
 
+from statuscore.access import mark_private
+from statuscore.api.pages import PRIVATE_PAGE_ATTRIBUTE
+
 __all__ = ["PUBLIC_MAX_AGE", "public_read"]
 
 PUBLIC_MAX_AGE = 10
@@ -29,11 +32,25 @@ def public_read(run: Run) -> Run:
     ``Cache-Control: public, max-age=10`` and an ``ETag`` computed from its
     body, and turns into 304 Not Modified when ``If-None-Match`` names that
     ETag. Apply it with ``ninja.decorators.decorate_view``.
+
+    A response about a page that is not public (see
+    ``statuscore.api.pages.resolve_page``) is marked private instead
+    (``Cache-Control: private, no-store`` and ``X-Robots-Tag``) and gets no
+    ``Access-Control-Allow-Origin``: another site's script must not read a
+    page that the visitor's address or session unlocks.
     """
 
     @functools.wraps(run)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         response = run(request, *args, **kwargs)
+
+        if getattr(request, PRIVATE_PAGE_ATTRIBUTE, False):
+            if response.status_code == 200:
+                set_response_etag(response)
+                response = get_conditional_response(
+                    request, etag=response["ETag"], response=response
+                )
+            return mark_private(response)
 
         if response.status_code == 200:
             patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)

@@ -6,10 +6,15 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.http.request import split_domain_port
 
+from statuscore.access import is_public, require_access
 from statuscore.exceptions import NotFound
 from statuscore.models import Page
 
-__all__ = ["resolve_page"]
+__all__ = ["PRIVATE_PAGE_ATTRIBUTE", "resolve_page"]
+
+PRIVATE_PAGE_ATTRIBUTE = "statuscore_private_page"
+"""Attribute set on a request that read a page which is not public, so
+that response decorators keep the response out of shared caches."""
 
 
 def _page_for_host(host: str) -> Page | None:
@@ -20,7 +25,12 @@ def _page_for_host(host: str) -> Page | None:
 
 
 def resolve_page(request: HttpRequest, slug: str | None) -> Page:
-    """Return the page for ``request``, or raise ``NotFound`` naming ``page``.
+    """Return the page for ``request`` if the visitor may read it.
+
+    Raises ``NotFound`` naming ``page`` when no page is found, and
+    ``statuscore.access.AccessDenied`` when the page's access rule denies
+    the visitor (see :func:`statuscore.access.check_access`). The page is
+    found this way:
 
     1. A page whose ``domain`` is the request's host wins. The host is
        compared without its port and trailing dot, ignoring case. On such a
@@ -32,6 +42,14 @@ def resolve_page(request: HttpRequest, slug: str | None) -> Page:
     ``request.get_host()`` raises ``DisallowedHost`` for a host outside
     ``ALLOWED_HOSTS``, which Django turns into a 400 response.
     """
+    page = _find_page(request, slug)
+    if not is_public(page):
+        setattr(request, PRIVATE_PAGE_ATTRIBUTE, True)
+        require_access(request, page)
+    return page
+
+
+def _find_page(request: HttpRequest, slug: str | None) -> Page:
     # An empty ?page= means no choice, as if it were left out.
     slug = slug or None
     host, _port = split_domain_port(request.get_host())

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonR
 from ninja import NinjaAPI
 
 from statuscore import __version__
+from statuscore.access import AccessDenied, mark_private
 from statuscore.api import push, subscribers, v1, v2
 from statuscore.api.errors import (
     STATUS_DESCRIPTIONS,
@@ -93,6 +94,23 @@ api.add_router("/push/", push.router)
 @api.exception_handler(NotFound)
 def not_found(request: HttpRequest, error: NotFound) -> HttpResponse:
     return api.create_response(request, {"detail": str(error)}, status=404)
+
+
+ACCESS_DENIED_DETAILS = {
+    "ip": "This status page is not available from your network address.",
+    "password": "This status page needs its password. Enter it on the page "
+    "in a browser; this session can then read the page's JSON.",
+    "members": "This status page is for signed-in members of its "
+    "organisation. Sign in on the page in a browser first.",
+}
+
+
+@api.exception_handler(AccessDenied)
+def access_denied(request: HttpRequest, error: AccessDenied) -> HttpResponse:
+    """Answer 403 without anything of the page, kept out of caches."""
+    detail = ACCESS_DENIED_DETAILS[error.decision.reason or "members"]
+    response = api.create_response(request, {"detail": detail}, status=403)
+    return mark_private(response)
 
 
 # Installed last, so that other paths keep the handlers registered above.

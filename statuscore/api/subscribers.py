@@ -100,7 +100,14 @@ def _too_many(response: HttpResponse, error: RateLimited) -> Status:
 
 @router.post(
     "/subscribers",
-    response={202: Accepted, 400: Error, 404: Error, 422: ValidationErrors, 429: Error},
+    response={
+        202: Accepted,
+        400: Error,
+        403: Error,
+        404: Error,
+        422: ValidationErrors,
+        429: Error,
+    },
     summary="Subscribe to updates",
     url_name="v2-subscribe",
 )
@@ -131,7 +138,14 @@ def create_subscriber(
 
 @router.post(
     "/subscribers/confirm",
-    response={200: Accepted, 400: Error, 404: Error, 422: ValidationErrors, 429: Error},
+    response={
+        200: Accepted,
+        400: Error,
+        403: Error,
+        404: Error,
+        422: ValidationErrors,
+        429: Error,
+    },
     summary="Confirm with a code",
     url_name="v2-subscriber-confirm",
 )

@@ -56,6 +56,10 @@ open to any site (`Access-Control-Allow-Origin: *`).
   when the offset is zero.
 - **Caching.** Responses may be reused for 10 seconds and carry an
   `ETag`. A request with a matching `If-None-Match` gets 304.
+- **Private pages.** A page readable only with a password, by members of
+  its organisation or from listed addresses returns 403 to other
+  visitors. Its JSON is `Cache-Control: private, no-store` and has no
+  `Access-Control-Allow-Origin`.
 """
 
 router = Router(tags=[TAG])
@@ -73,7 +77,7 @@ class PageQuery(BaseModel):
 
 @router.get(
     "/summary.json",
-    response={200: SummaryResponse, 404: Error},
+    response={200: SummaryResponse, 403: Error, 404: Error},
     summary="Page summary",
     url_name="v2-summary",
 )
@@ -87,7 +91,7 @@ def summary(request: HttpRequest, query: Query[PageQuery]) -> dict:
 
 @router.get(
     "/status.json",
-    response={200: StatusResponse, 404: Error},
+    response={200: StatusResponse, 403: Error, 404: Error},
     summary="Page status",
     url_name="v2-status",
 )
@@ -100,7 +104,7 @@ def status(request: HttpRequest, query: Query[PageQuery]) -> dict:
 
 @router.get(
     "/components.json",
-    response={200: ComponentsResponse, 404: Error},
+    response={200: ComponentsResponse, 403: Error, 404: Error},
     summary="Page components",
     url_name="v2-components",
 )
@@ -112,7 +116,7 @@ def components(request: HttpRequest, query: Query[PageQuery]) -> dict:
 
 @router.get(
     "/incidents.json",
-    response={200: IncidentsResponse, 404: Error},
+    response={200: IncidentsResponse, 403: Error, 404: Error},
     summary="Recent incidents",
     url_name="v2-incidents",
 )
@@ -125,7 +129,7 @@ def incidents(request: HttpRequest, query: Query[PageQuery]) -> dict:
 
 @router.get(
     "/incidents/unresolved.json",
-    response={200: IncidentsResponse, 404: Error},
+    response={200: IncidentsResponse, 403: Error, 404: Error},
     summary="Unresolved incidents",
     url_name="v2-incidents-unresolved",
 )
@@ -138,7 +142,7 @@ def unresolved_incidents(request: HttpRequest, query: Query[PageQuery]) -> dict:
 
 @router.get(
     "/scheduled-maintenances.json",
-    response={200: ScheduledMaintenancesResponse, 404: Error},
+    response={200: ScheduledMaintenancesResponse, 403: Error, 404: Error},
     summary="Recent scheduled maintenances",
     url_name="v2-scheduled-maintenances",
 )
@@ -151,7 +155,7 @@ def scheduled_maintenances(request: HttpRequest, query: Query[PageQuery]) -> dic
 
 @router.get(
     "/scheduled-maintenances/upcoming.json",
-    response={200: ScheduledMaintenancesResponse, 404: Error},
+    response={200: ScheduledMaintenancesResponse, 403: Error, 404: Error},
     summary="Upcoming scheduled maintenances",
     url_name="v2-scheduled-maintenances-upcoming",
 )
@@ -164,7 +168,7 @@ def upcoming_maintenances(request: HttpRequest, query: Query[PageQuery]) -> dict
 
 @router.get(
     "/scheduled-maintenances/active.json",
-    response={200: ScheduledMaintenancesResponse, 404: Error},
+    response={200: ScheduledMaintenancesResponse, 403: Error, 404: Error},
     summary="Active scheduled maintenances",
     url_name="v2-scheduled-maintenances-active",
 )
@@ -176,7 +180,7 @@ def active_maintenances(request: HttpRequest, query: Query[PageQuery]) -> dict:
 
 @router.get(
     "/uptime.json",
-    response={200: UptimeResponse, 404: Error},
+    response={200: UptimeResponse, 403: Error, 404: Error},
     summary="Component uptime",
     url_name="v2-uptime",
 )
@@ -218,6 +222,6 @@ for _path, _view, _response in [
         _path,
         ["HEAD"],
         _view,
-        response={200: _response, 404: Error},
+        response={200: _response, 403: Error, 404: Error},
         include_in_schema=False,
     )

@@ -57,9 +57,10 @@ def hit(scope: str, key: str, *, limit: int, window: int) -> None:
 def client_address(request: HttpRequest) -> str:
     """Return the IP address of the client that sent ``request``.
 
-    NOTE: This is ``REMOTE_ADDR``. Behind a reverse proxy every request
-    comes from the proxy's address, so all visitors share one per-client
-    limit. The project has no trusted-proxy setting yet to read
-    ``X-Forwarded-For`` safely.
+    This is ``REMOTE_ADDR``, which
+    :class:`statuscore.middleware.ProxyHeadersMiddleware` replaces with the
+    client from ``X-Forwarded-For`` when the peer is in ``TRUSTED_PROXIES``.
+    Behind a proxy that is not listed there, every visitor shares the
+    proxy's address and so one per-client limit.
     """
     return request.META.get("REMOTE_ADDR", "") or "unknown"

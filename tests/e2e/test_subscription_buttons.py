@@ -62,3 +62,31 @@ def test_unsubscribe_button_unsubscribes_in_browser(browser_page, subscriber):
 
     subscriber.refresh_from_db()
     assert subscriber.state == "unsubscribed"
+
+
+def test_subscribe_form_subscribes_in_browser(browser_page, live_server):
+    from wagtail.models import Locale
+    from wagtail.models import Page as WagtailPage
+
+    from statuscms.setup import ensure_status_page
+
+    # An earlier transactional test may have emptied Wagtail's tree.
+    locale, _ = Locale.objects.get_or_create(language_code="en")
+    if WagtailPage.get_first_root_node() is None:
+        WagtailPage.add_root(
+            instance=WagtailPage(title="Root", slug="root", locale=locale)
+        )
+    organization = Organization.objects.create(name="Acme", slug="acme")
+    page = services.create_page(
+        organization, "Acme Status", "acme", url=live_server.url
+    )
+    services.update_page(page, subscriber_notifiers=["email"])
+    ensure_status_page(page)
+
+    browser_page.goto(f"{live_server.url}/")
+    browser_page.get_by_label("Email address").fill("ada@example.test")
+    browser_page.get_by_role("button", name="Subscribe").first.click()
+    browser_page.wait_for_load_state()
+
+    assert "subscribed=email" in browser_page.url
+    assert Subscriber.objects.get().state == "pending"

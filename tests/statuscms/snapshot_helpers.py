@@ -81,3 +81,16 @@ async def _call(app, scope) -> Answer:
 def call(app, path: str, **kwargs) -> Answer:
     """Send one request to ``app`` and return its answer."""
     return asyncio.run(_call(app, scope_for(path, **kwargs)))
+
+
+def ensure_wagtail_tree() -> None:
+    """Create the locale and page root that Wagtail's migrations add, when
+    an earlier transactional test emptied the tables."""
+    from wagtail.models import Locale
+    from wagtail.models import Page as WagtailPage
+
+    locale, _ = Locale.objects.get_or_create(language_code="en")
+    if WagtailPage.get_first_root_node() is None:
+        WagtailPage.add_root(
+            instance=WagtailPage(title="Root", slug="root", locale=locale)
+        )

@@ -206,7 +206,7 @@ def test_live_postmortem_is_shown(client, status_page, incident):
     postmortem = between(html, '<section class="postmortem"', "</section>")
     assert "Postmortem: What broke the API" in postmortem
     assert "A full disk stopped the queue." in postmortem
-    assert '<h2 class="postmortem__heading">Root cause</h2>' in postmortem
+    assert '<h4 class="postmortem__heading">Root cause</h4>' in postmortem
     assert "The disk <b>filled</b>." in postmortem
     assert "We saw it at once." in postmortem
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from django.urls import reverse
 
 from statuscms.languages import (
     SHIPPED_LANGUAGES,
@@ -159,7 +160,7 @@ def test_subscriber_keeps_visitor_language(client, status_page, page):
     page.save()
 
     client.post(
-        "/",
+        reverse("statuscms-subscribe", args=[status_page.pk]),
         {"notifier": "email", "email-to": "ada@example.test"},
         HTTP_ACCEPT_LANGUAGE="de",
     )

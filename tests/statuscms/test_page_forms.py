@@ -30,6 +30,12 @@ def page_form(title: str, slug: str, **changes) -> dict:
         "comments-INITIAL_FORMS": "0",
         "comments-MIN_NUM_FORMS": "0",
         "comments-MAX_NUM_FORMS": "1000",
+        "theme": "auto",
+        "layout": "list",
+        "footer_links-TOTAL_FORMS": "0",
+        "footer_links-INITIAL_FORMS": "0",
+        "footer_links-MIN_NUM_FORMS": "0",
+        "footer_links-MAX_NUM_FORMS": "10",
         "action-publish": "action-publish",
     }
     data.update(changes)
@@ -163,6 +169,9 @@ def edit_form(status_page, **changes) -> dict:
     # A browser posts the checked boxes and the selected option as shown.
     data["subscriber_channels"] = status_page.core_page.subscriber_notifiers
     data["message_language"] = status_page.core_page.language
+    data["page_domain"] = status_page.core_page.domain
+    data["access_mode"] = status_page.core_page.access
+    data["ip_allowlist"] = "\n".join(status_page.core_page.ip_allowlist)
     data.update(changes)
     return data
 
@@ -261,3 +270,88 @@ def test_edit_form_refuses_unknown_time_zone(admin_client, status_page, page):
     assert "page_time_zone" in response.context["form"].errors
     page.refresh_from_db()
     assert page.time_zone == "UTC"
+
+
+def edit_url(status_page) -> str:
+    return reverse("wagtailadmin_pages:edit", args=[status_page.pk])
+
+
+def test_edit_form_sets_password_as_hash(admin_client, status_page, page):
+    response = admin_client.post(
+        edit_url(status_page),
+        edit_form(
+            status_page, access_mode="password", access_password="a page password"
+        ),
+    )
+
+    assert response.status_code == 302
+    page.refresh_from_db()
+    assert page.access == "password"
+    assert page.access_password.startswith("md5$")
+
+
+def test_edit_form_never_shows_password(admin_client, status_page, page):
+    page = services.update_page(page, access="password", password="a page password")
+
+    html = admin_client.get(edit_url(status_page)).content.decode()
+
+    assert 'name="access_password"' in html
+    assert page.access_password not in html
+    assert "a page password" not in html
+
+
+def test_edit_form_keeps_password_when_left_empty(admin_client, status_page, page):
+    page = services.update_page(page, access="password", password="a page password")
+
+    admin_client.post(edit_url(status_page), edit_form(status_page, title="Renamed"))
+
+    assert CorePage.objects.get(pk=page.pk).access_password == page.access_password
+
+
+def test_edit_form_needs_password_for_password_mode(admin_client, status_page, page):
+    response = admin_client.post(
+        edit_url(status_page), edit_form(status_page, access_mode="password")
+    )
+
+    assert response.status_code == 200
+    assert "access_password" in response.context["form"].errors
+
+
+def test_edit_form_rejects_bad_allowlist_entry(admin_client, status_page, page):
+    response = admin_client.post(
+        edit_url(status_page), edit_form(status_page, ip_allowlist="192.0.2.0/24\nbad")
+    )
+
+    assert response.status_code == 200
+    assert "ip_allowlist" in response.context["form"].errors
+    page.refresh_from_db()
+    assert page.ip_allowlist == []
+
+
+def test_edit_form_saves_allowlist(admin_client, status_page, page):
+    admin_client.post(
+        edit_url(status_page),
+        edit_form(status_page, ip_allowlist="192.0.2.0/24\n2001:db8::1"),
+    )
+
+    page.refresh_from_db()
+    assert page.ip_allowlist == ["192.0.2.0/24", "2001:db8::1"]
+
+
+def test_edit_form_domain_creates_site(admin_client, status_page, page):
+    admin_client.post(
+        edit_url(status_page), edit_form(status_page, page_domain="Pay.Example.Test.")
+    )
+
+    page.refresh_from_db()
+    assert page.domain == "pay.example.test"
+    assert Site.objects.get(hostname="pay.example.test").root_page_id == status_page.pk
+
+
+def test_edit_form_rejects_invalid_domain(admin_client, status_page, page):
+    response = admin_client.post(
+        edit_url(status_page), edit_form(status_page, page_domain="http://x")
+    )
+
+    assert response.status_code == 200
+    assert "page_domain" in response.context["form"].errors

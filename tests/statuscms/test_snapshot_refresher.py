@@ -12,6 +12,8 @@ from statuscms.snapshots.store import SnapshotStore
 from statuscore import services
 from statuscore.models import Organization
 
+from .snapshot_helpers import ensure_wagtail_tree
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SUMMARY = "/api/v2/summary.json"
@@ -28,6 +30,7 @@ def wait_for(condition, timeout: float) -> bool:
 
 @pytest.fixture
 def committed_page():
+    ensure_wagtail_tree()
     organization = Organization.objects.create(name="Acme", slug="acme")
     page = services.create_page(organization, "Acme Status", "acme")
     ensure_status_page(page)

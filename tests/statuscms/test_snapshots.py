@@ -179,6 +179,17 @@ def test_custom_domain_is_served(fast_path, django_app):
     assert django_app.calls == []
 
 
+def test_custom_domain_outside_allowed_hosts_is_served(
+    settings, refresher, snapshot_store, django_app
+):
+    settings.STATUSCORE_ALLOWED_HOSTS = ["localhost"]
+    app = SnapshotMiddleware(django_app, snapshot_store=snapshot_store)
+
+    answer = call(app, "/", host="status.acme.test")
+
+    assert answer.status == 200
+
+
 def test_forwarded_host_ignored_from_untrusted_peer(fast_path, django_app):
     answer = call(
         fast_path, "/", host="unknown.test", headers={"X-Forwarded-Host": "localhost"}
@@ -204,10 +215,17 @@ def test_forwarded_host_used_from_trusted_proxy(
     assert answer.status == 200
 
 
+def test_main_site_path_is_served(fast_path, django_app):
+    answer = call(fast_path, "/pages/acme/")
+
+    assert answer.status == 200
+    assert django_app.calls == []
+
+
 def test_unknown_host_falls_through_to_400(settings, refresher, snapshot_store):
     from django.core.handlers.asgi import ASGIHandler
 
-    settings.ALLOWED_HOSTS = ["localhost"]
+    settings.STATUSCORE_ALLOWED_HOSTS = ["localhost"]
     app = SnapshotMiddleware(ASGIHandler(), snapshot_store=snapshot_store)
 
     answer = call(app, "/", host="evil.test")

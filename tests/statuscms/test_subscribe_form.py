@@ -37,7 +37,7 @@ def test_page_shows_email_form(client, email_page):
     assert 'id="subscribe-heading"' in html
     assert '<label for="subscribe-email-to">' in html
     assert 'type="email" name="email-to"' in html
-    assert f'action="{subscribe_url(email_page)}#subscribe"' in html
+    assert f'action="{subscribe_url(email_page)}?next=/#subscribe"' in html
 
 
 def test_page_with_form_is_the_same_for_everyone(client, email_page):

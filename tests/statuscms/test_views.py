@@ -303,6 +303,12 @@ def test_brand_color_rejected_in_page_editor(admin_client, status_page, page):
         "comments-INITIAL_FORMS": "0",
         "comments-MIN_NUM_FORMS": "0",
         "comments-MAX_NUM_FORMS": "1000",
+        "theme": "auto",
+        "layout": "list",
+        "footer_links-TOTAL_FORMS": "0",
+        "footer_links-INITIAL_FORMS": "0",
+        "footer_links-MIN_NUM_FORMS": "0",
+        "footer_links-MAX_NUM_FORMS": "10",
     }
 
     response = admin_client.post(

@@ -708,7 +708,7 @@ def test_openapi_lists_v2_operation(client, db, path):
 
     assert operation["summary"]
     assert len(operation["description"]) > 40
-    assert set(operation["responses"]) == {"200", "404"}
+    assert set(operation["responses"]) == {"200", "403", "404"}
     assert operation["parameters"][0]["name"] == "page"
 
 

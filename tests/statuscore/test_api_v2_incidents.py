@@ -594,4 +594,4 @@ def test_openapi_lists_operation(client, db, path):
     operation = paths[path]["get"]
 
     assert operation["summary"]
-    assert set(operation["responses"]) == {"200", "404"}
+    assert set(operation["responses"]) == {"200", "403", "404"}

@@ -34,7 +34,7 @@ def test_healthz_at_root(client):
 
 @pytest.mark.django_db
 def test_healthz_answers_unknown_host(client, settings):
-    settings.ALLOWED_HOSTS = ["status.example.test"]
+    settings.STATUSCORE_ALLOWED_HOSTS = ["status.example.test"]
 
     health = client.get("/healthz", HTTP_HOST="10.1.2.3")
     page = client.get("/", HTTP_HOST="10.1.2.3")

@@ -7,6 +7,7 @@ channel layer. A malformed one stops start-up with a message naming it.
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from pathlib import Path
 
@@ -51,7 +52,39 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+# The site's own host names. Status pages' custom domains are accepted too,
+# so the list is dynamic: Django's ALLOWED_HOSTS is "*" and
+# statuscore.middleware.AllowedHostsMiddleware, near the top of MIDDLEWARE,
+# rejects every other host with 400, as Django's documentation of
+# ALLOWED_HOSTS advises for a dynamic list.
+STATUSCORE_ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"]
+)
+ALLOWED_HOSTS = ["*"]
+
+
+def _trusted_proxies() -> list[str]:
+    """Return ``TRUSTED_PROXIES``: addresses and CIDR networks of the
+    reverse proxies whose X-Forwarded-* headers are honoured."""
+    entries = env_list("TRUSTED_PROXIES", [])
+    for position, entry in enumerate(entries, start=1):
+        try:
+            ipaddress.ip_network(entry)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"The environment variable TRUSTED_PROXIES is invalid: item "
+                f"{position}, {entry!r}, is not an IP address or a CIDR network "
+                "such as 10.0.0.0/8."
+            ) from None
+    return entries
+
+
+TRUSTED_PROXIES = _trusted_proxies()
+# Django reads the scheme from this request.META key, which only
+# statuscore.middleware.ProxyHeadersMiddleware sets, and only for a peer in
+# TRUSTED_PROXIES; clients cannot send it. USE_X_FORWARDED_HOST stays off:
+# it would trust the header from any client.
+SECURE_PROXY_SSL_HEADER = ("STATUSCORE_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -87,6 +120,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "statussite.middleware.HealthCheckMiddleware",
+    "statuscore.middleware.ProxyHeadersMiddleware",
+    "statuscore.middleware.AllowedHostsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "statuscms.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

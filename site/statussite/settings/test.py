@@ -14,6 +14,7 @@ from statussite.settings.base import HUEY, INSTALLED_APPS  # noqa: E402
 
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
+STATUSCORE_ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
