@@ -7,8 +7,8 @@ Then ``wrk`` loads ``/``, ``/api/v2/summary.json`` and the RSS feed with 64
 connections against, in one run:
 
 1. the embedded server: the project's ASGI application under each server
-   of ``--servers`` (daphne, uvicorn, granian), answering from the snapshot
-   in memory;
+   of ``--servers`` (daphne, uvicorn, granian), serving the snapshot from
+   memory;
 2. nginx with ``deploy/nginx.conf``, serving the snapshot files;
 3. nginx serving a plain copy of the same files, the upper bound of the
    machine.
@@ -166,14 +166,15 @@ def fetch(url: str) -> tuple[int, Message, bytes]:
 
 
 def check_target(name: str, server: ChildServer, path: str, expected: bytes) -> str:
-    """Return a note on how ``server`` answers ``path``, empty when it sends
-    the snapshot's bytes; exit when it does not answer 200, or when it did
-    not answer from the snapshot (embedded) or the file itself (nginx)."""
+    """Return a note on the response of ``server`` to ``path``, empty when
+    it has the snapshot's bytes. Exit when the status is not 200, or when
+    the response did not come from the snapshot (embedded) or the file
+    itself (nginx)."""
     from django.conf import settings
 
     status, headers, body = fetch(server.base_url + path)
-    # The embedded server answers through Django until its refresher has
-    # built the snapshot; only snapshot answers carry its Cache-Control.
+    # The embedded server responds through Django until its refresher has
+    # built the snapshot; only snapshot responses carry its Cache-Control.
     deadline = time.monotonic() + SNAPSHOT_TIMEOUT
     while (
         "embedded" in name
@@ -181,7 +182,7 @@ def check_target(name: str, server: ChildServer, path: str, expected: bytes) -> 
     ):
         if time.monotonic() > deadline:
             raise SystemExit(
-                f"{name}: GET {path} was not answered from a snapshot within "
+                f"{name}: GET {path} got no response from a snapshot within "
                 f"{SNAPSHOT_TIMEOUT:g} s: {status} {dict(headers)}"
             )
         time.sleep(0.5)
@@ -353,7 +354,7 @@ def run(arguments: argparse.Namespace, var_dir: Path) -> dict:
         results |= measure({f"{name} (embedded)": server}, arguments, snapshot_root)
 
     # Every measured request is a snapshot file (check_target makes sure),
-    # so the app upstream is a closed port and any miss would answer 502.
+    # so the app upstream is a closed port and any miss would get a 502.
     nginx_targets = {
         "nginx, snapshot files": start_nginx(
             var_dir / "nginx-snapshot",
