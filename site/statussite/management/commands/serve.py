@@ -28,7 +28,7 @@ GRACEFUL_SHUTDOWN = 5
 def web_command(host: str, port: int) -> list[str]:
     """Return the command that serves HTTP and WebSocket with uvicorn.
 
-    uvicorn serves the snapshot fast path about four times faster than
+    uvicorn served the snapshot fast path four to ten times faster than
     daphne on the same machine (docs/benchmarks.md) and runs Channels'
     WebSocket routes as well. Proxy headers are left to the application,
     which alone decides which proxies to trust, so uvicorn's own handling
