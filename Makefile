@@ -7,7 +7,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export PORT HOST
 
-.PHONY: run test install browser migrate demo bench bench-monitoring bench-history bench-notifications lint clean
+.PHONY: run test install browser nginx wrk migrate demo bench bench-monitoring bench-history bench-notifications bench-public lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,21 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	}
 
+# The proxy configuration test runs deploy/nginx.conf in Debian's nginx.
+nginx:
+	@test -x /usr/sbin/nginx || { \
+		echo "Installing Debian's nginx-light for the proxy tests and benchmark"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; \
+	}
+
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+		echo "Installing Debian's wrk for the benchmark"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	}
+
 ## test: the whole suite, then statuscore's tests again without Wagtail.
-test: install browser
+test: install browser nginx
 	$(BIN)/pytest
 	$(BIN)/pytest -p no:cacheprovider --ds=statussite.settings.core tests/statuscore
 
@@ -58,6 +71,11 @@ SUBSCRIBERS ?= 100000
 SEND ?= 3000
 bench-notifications: install
 	$(BIN)/python -m bench.notifications --subscribers $(SUBSCRIBERS) --send $(SEND) $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
+
+## bench-public: requests/s of the public page over HTTP: embedded servers against nginx.
+bench-public: install nginx wrk
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m bench.public
 
 lint: install
 	$(BIN)/ruff check .

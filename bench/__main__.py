@@ -16,9 +16,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def setup_django(var_dir: str, database_url: str | None = None) -> None:
+def setup_django(
+    var_dir: str, database_url: str | None = None, allowed_hosts: list[str] = ()
+) -> None:
     """Configure Django on ``database_url``, by default a new SQLite file in
-    ``var_dir``, and migrate it."""
+    ``var_dir``, and migrate it. ``allowed_hosts`` are allowed besides
+    ``testserver`` and ``127.0.0.1``."""
     sys.path[:0] = [str(ROOT), str(ROOT / "site")]
     os.environ.update(
         DJANGO_SETTINGS_MODULE="statussite.settings.base",
@@ -28,7 +31,7 @@ def setup_django(var_dir: str, database_url: str | None = None) -> None:
         DATABASE_URL=database_url or f"sqlite:///{var_dir}/bench.sqlite3",
         STATUSCORE_MIN_CHECK_INTERVAL="1",
         LOG_LEVEL="WARNING",
-        ALLOWED_HOSTS="testserver,127.0.0.1",
+        ALLOWED_HOSTS=",".join(["testserver", "127.0.0.1", *allowed_hosts]),
     )
     os.environ.pop("REDIS_URL", None)
 

@@ -6,11 +6,13 @@ from statuscore.api import api_urls
 from statuscore.api.errors import not_found_view
 from statuscore.metrics import metrics
 from statuscore.subscriptions import views as subscription_views
+from statuscore.tls import tls_ask
 from statuscore.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
+    path("tls/ask", tls_ask, name="statuscore-tls-ask"),
     path("api/", api_urls()),
     # A path under /api/v1/ that no route matches gets a 404 in the API's
     # error shape instead of the HTML page.

@@ -1,4 +1,4 @@
-"""Run the real stack (daphne, huey consumer, monitor) as child processes.
+"""Run the real stack (uvicorn, huey consumer, monitor) as child processes.
 
 The stack gets its own SQLite file, or its own PostgreSQL database and Redis
 database number when ``DATABASE_URL`` and ``REDIS_URL`` are set, so it never

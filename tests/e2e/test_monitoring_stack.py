@@ -1,6 +1,6 @@
 """The whole product, as separate processes, against a real target server.
 
-``manage.py serve`` runs daphne, the huey consumer and the monitor. The test
+``manage.py serve`` runs uvicorn, the huey consumer and the monitor. The test
 stops and starts an HTTP server on 127.0.0.1 and watches the component's
 status on the v2 JSON and, through Chromium, on the public page.
 """

@@ -62,3 +62,14 @@ def test_disallowed_host_logged_without_traceback(tmp_path):
     assert done.stdout.strip().endswith("400")
     assert "Invalid HTTP_HOST header: 'evil.test'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.django_db
+def test_tls_ask_answers_unknown_host(client, settings, page):
+    settings.ALLOWED_HOSTS = ["status.example.test"]
+
+    response = client.get(
+        "/tls/ask", {"domain": "status.acme.test"}, HTTP_HOST="127.0.0.1:8000"
+    )
+
+    assert response.status_code == 200
