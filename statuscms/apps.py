@@ -9,6 +9,8 @@ class StatusCmsConfig(AppConfig):
     def ready(self) -> None:
         from statuscms import signals
         from statuscms.live import broadcast
+        from statuscms.snapshots import publishing
 
         signals.connect(self)
+        publishing.connect()
         broadcast.connect()

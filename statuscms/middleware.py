@@ -122,11 +122,13 @@ class AdminObjectScopeMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or user.is_superuser:
-            return None
+        # The path first: reading request.user loads the session and adds
+        # "Vary: Cookie", which public pages must not carry.
         match = request.resolver_match
         if match is None or not request.path.startswith(reverse("wagtailadmin_home")):
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or user.is_superuser:
             return None
 
         if match.view_name in SUPERUSER_ONLY_VIEWS:

@@ -15,25 +15,24 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
+from statuscms import feed_views
+from statuscms.csp import CONTENT_SECURITY_POLICY
 from statuscms.history import current_month, load_history_month
 from statuscms.incident_detail import load_incident_detail
+from statuscms.languages import respond_in_language
 from statuscms.organization_models import (  # noqa: F401 (registers the models)
     OrganizationGroup,
     OrganizationLogEntry,
 )
 from statuscms.overview import load_page_overview
 from statuscms.page_forms import StatusPageForm
-from statuscms.subscribe import handle_subscribe, subscribe_forms
+from statuscms.subscribe import subscribe_forms
 
 DEFAULT_BRAND_COLOR = "#1f6feb"
 
 # \Z and not $, because $ also matches before a trailing newline.
 BRAND_COLOR_PATTERN = re.compile(r"\A#(?:[0-9a-fA-F]{3}){1,2}\Z")
 
-# The public pages ship no script of their own, and editor text is escaped
-# or sanitised. The policy also forbids inline script, so an injection that
-# slipped through would still not run.
-CONTENT_SECURITY_POLICY = "script-src 'self'; object-src 'none'; base-uri 'none'"
 
 # Months before this year are not served: no incident is that old, and the
 # first of January of year 1 cannot be converted to UTC in zones east of it.
@@ -55,7 +54,12 @@ class StatusPage(RoutablePageMixin, Page):
 
     Besides the main page it serves ``incidents/<id>/``, one incident with
     its whole timeline, and ``history/`` and ``history/<year>/<month>/``,
-    the incidents of one month in the page's time zone.
+    the incidents of one month in the page's time zone. The machine-readable
+    files ``feed.rss``, ``feed.atom``, ``maintenances.ics``, ``badge.svg``
+    and the ``embed/`` widget are routes too (see ``statuscms.feed_views``).
+    Wagtail serves only addresses that end in a slash, so the routes of
+    the files with a dot are declared as ``feed.rss/`` and reached
+    through ``statuscms.urls``, which takes ``feed.rss`` itself.
     """
 
     # PROTECT, because a cascade from the core page would delete the Wagtail
@@ -148,7 +152,17 @@ class StatusPage(RoutablePageMixin, Page):
         return context
 
     def serve(self, request, view=None, args=None, kwargs=None):
-        response = super().serve(request, view, args, kwargs)
+        """Serve a route in the visitor's language, with the page's policy.
+
+        ``ContentSecurityPolicyMiddleware`` adds the same policy to every
+        public response; it is set here too for callers that serve the
+        page without the middleware.
+        """
+        response = respond_in_language(
+            request,
+            self.core_page.language,
+            lambda: super(StatusPage, self).serve(request, view, args, kwargs),
+        )
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
 
@@ -165,10 +179,11 @@ class StatusPage(RoutablePageMixin, Page):
         return TemplateResponse(request, template, context)
 
     @path("", name="main")
+    @method_decorator(require_safe)
     def main_route(self, request: HttpRequest) -> HttpResponse:
-        """Serve the page, and take the "Subscribe to updates" forms' POST."""
-        if request.method == "POST":
-            return handle_subscribe(self, request)
+        """Serve the page. Its "Subscribe to updates" forms post to
+        ``statuscms.subscribe_views.subscribe``, so the page holds no
+        per-visitor token and can be served from a snapshot."""
         return self.render(request)
 
     @path("incidents/<int:incident_id>/", name="incident")
@@ -217,6 +232,36 @@ class StatusPage(RoutablePageMixin, Page):
                 "time_zone": history.time_zone,
             },
         )
+
+    @path("feed.rss/", name="feed_rss")
+    @method_decorator(require_safe)
+    def rss_route(self, request: HttpRequest) -> HttpResponse:
+        """Serve the RSS 2.0 feed of the page's public incident updates."""
+        return feed_views.serve_rss(request, self)
+
+    @path("feed.atom/", name="feed_atom")
+    @method_decorator(require_safe)
+    def atom_route(self, request: HttpRequest) -> HttpResponse:
+        """Serve the Atom feed of the page's public incident updates."""
+        return feed_views.serve_atom(request, self)
+
+    @path("maintenances.ics/", name="maintenance_calendar")
+    @method_decorator(require_safe)
+    def calendar_route(self, request: HttpRequest) -> HttpResponse:
+        """Serve the iCalendar file of the page's maintenances."""
+        return feed_views.serve_calendar(request, self)
+
+    @path("badge.svg/", name="badge")
+    @method_decorator(require_safe)
+    def badge_route(self, request: HttpRequest) -> HttpResponse:
+        """Serve the SVG badge of the page's overall status."""
+        return feed_views.serve_badge(request, self)
+
+    @path("embed/", name="embed")
+    @method_decorator(require_safe)
+    def embed_route(self, request: HttpRequest) -> HttpResponse:
+        """Serve the status widget that other sites may frame."""
+        return feed_views.serve_embed(request, self)
 
 
 # Django registers a model when its module is imported; importing the other

@@ -62,8 +62,12 @@ class StatusPageForm(WagtailAdminPageForm):
     )
     message_language = forms.ChoiceField(
         required=False,
-        label="Language of messages",
-        help_text="Used for subscribers who did not choose a language.",
+        label="Language",
+        help_text=(
+            "The page's language, for visitors whose browser asks for none of "
+            "the shipped languages, and for messages to subscribers who did "
+            "not choose one."
+        ),
     )
     page_time_zone = forms.ChoiceField(
         required=False,

@@ -17,6 +17,8 @@ from wagtail.fields import StreamField
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Page
 
+from statuscms.csp import CONTENT_SECURITY_POLICY
+from statuscms.languages import respond_in_language
 from statuscore.models import Incident
 
 __all__ = ["IncidentPostmortem", "PostmortemForm"]
@@ -164,3 +166,13 @@ class IncidentPostmortem(Page):
         # Times show in the page's zone with their offset, as on the incident page.
         context["time_zone"] = self.status_page.core_page.time_zone
         return context
+
+    def serve(self, request, *args, **kwargs):
+        """Serve the postmortem in the visitor's language, with the policy."""
+        response = respond_in_language(
+            request,
+            self.status_page.core_page.language,
+            lambda: super(IncidentPostmortem, self).serve(request, *args, **kwargs),
+        )
+        response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response

@@ -9,11 +9,47 @@ plays no part: every function here takes the zone to use.
 from __future__ import annotations
 
 import zoneinfo
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
 
-__all__ = ["format_local", "format_offset", "iso_utc", "month_bounds", "to_zone"]
+__all__ = [
+    "format_day",
+    "format_local",
+    "format_month",
+    "format_offset",
+    "iso_utc",
+    "month_bounds",
+    "to_zone",
+]
+
+# Django date format strings per shipped language, with month names that
+# Django translates into the active language. English keeps the short
+# month, which is unambiguous there; the others write the month out the
+# way their readers expect it.
+DATETIME_FORMATS = {
+    "en": "j M Y, H:i",
+    "de": "j. F Y, H:i",
+    "fr": "j F Y, H:i",
+    "es": r"j \d\e F \d\e Y, H:i",
+}
+DAY_FORMATS = {
+    "en": "j F Y",
+    "de": "j. F Y",
+    "fr": "j F Y",
+    "es": r"j \d\e F \d\e Y",
+}
+MONTH_FORMATS = {
+    "en": "F Y",
+    "de": "F Y",
+    "fr": "F Y",
+    "es": r"F \d\e Y",
+}
+
+
+def _pattern(patterns: dict[str, str], language: str | None) -> str:
+    language = (language or translation.get_language() or "en").split("-")[0]
+    return patterns.get(language, patterns["en"])
 
 
 def to_zone(zone: zoneinfo.ZoneInfo | str) -> zoneinfo.ZoneInfo:
@@ -33,19 +69,43 @@ def format_offset(offset: timedelta | None) -> str:
     return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def format_local(value: datetime, zone: zoneinfo.ZoneInfo | str) -> str:
+def format_local(
+    value: datetime, zone: zoneinfo.ZoneInfo | str, language: str | None = None
+) -> str:
     """Format an aware datetime in ``zone``, as ``4 Dec 2026, 18:31 UTC+01:00``.
 
-    A zero offset is written ``UTC``, which is as explicit as ``UTC+00:00``.
-    A time too close to the calendar's edge to move into ``zone``, such as
-    one stored in year 1 before the services refused such years, is shown
-    in UTC rather than failing the page.
+    The date is written in ``language``, by default the active one, such as
+    ``4. Dezember 2026, 18:31 UTC+01:00`` in German. A zero offset is
+    written ``UTC``, which is as explicit as ``UTC+00:00``. A time too
+    close to the calendar's edge to move into ``zone``, such as one stored
+    in year 1 before the services refused such years, is shown in UTC
+    rather than failing the page.
     """
     try:
         local = timezone.localtime(value, to_zone(zone))
     except OverflowError:
         local = value.astimezone(UTC)
-    return f"{local.day} {local:%b %Y, %H:%M} {format_offset(local.utcoffset())}"
+
+    with translation.override(_language_of(language)):
+        text = dateformat.format(local, _pattern(DATETIME_FORMATS, language))
+    return f"{text} {format_offset(local.utcoffset())}"
+
+
+def format_day(value: date, language: str | None = None) -> str:
+    """Format a calendar day, as ``4 December 2026`` or ``4. Dezember 2026``."""
+    with translation.override(_language_of(language)):
+        return dateformat.format(value, _pattern(DAY_FORMATS, language))
+
+
+def format_month(value: date, language: str | None = None) -> str:
+    """Format a month, as ``December 2026`` or ``diciembre de 2026``."""
+    with translation.override(_language_of(language)):
+        return dateformat.format(value, _pattern(MONTH_FORMATS, language))
+
+
+def _language_of(language: str | None) -> str | None:
+    # None keeps the active language, since override(None) deactivates.
+    return language or translation.get_language()
 
 
 def iso_utc(value: datetime) -> str:

@@ -19,4 +19,8 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Wagtail's page serving comes last: it matches every remaining path.
+urlpatterns.append(path("", include("statuscms.urls")))
 urlpatterns.append(path("", include(wagtail_urls)))
+
+# Public 404 answers in the visitor's language, with the status page's brand.
+handler404 = "statuscms.errors.page_not_found"

@@ -9,6 +9,12 @@ API_PREFIX = "/api/v2/"
 SNAPSHOT_PATHS: list[str] = [
     # Relative to the status page's URL, such as "" for "/" or "/acme/".
     "",
+    # Feeds, calendar, badge and embed widget of statuscms.feed_views.
+    "feed.rss",
+    "feed.atom",
+    "maintenances.ics",
+    "badge.svg",
+    "embed/",
     # Absolute on the host: the public v2 JSON of statuscore.api.v2. On a
     # host that is no page's domain, each is stored with ``?page=<slug>``.
     "/api/v2/summary.json",

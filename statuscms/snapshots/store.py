@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from statuscms.languages import choose_language
 
 __all__ = [
     "MAX_LEARNED_HOSTS",
     "Snapshot",
     "SnapshotEntry",
     "SnapshotStore",
-    "choose_language",
     "store",
 ]
 
@@ -58,55 +58,24 @@ class Snapshot:
 class SnapshotEntry:
     """A path's snapshot and its language variants.
 
-    ``default`` is what Django serves without ``Accept-Language``;
-    ``languages`` maps a language code such as ``"de"`` to its variant and
-    is empty when the response does not depend on the language.
+    ``default`` is what Django serves without ``Accept-Language``, in the
+    page's own language ``default_language``. ``languages`` maps each
+    shipped language code, such as ``"de"``, to its variant, and is empty
+    when the response does not depend on the language.
     """
 
     core_page_id: int
     default: Snapshot
     languages: dict[str, Snapshot] = field(default_factory=dict)
+    default_language: str | None = None
 
     def choose(self, accept_language: str | None) -> Snapshot:
-        """Return the variant for an ``Accept-Language`` header value."""
+        """Return the variant for an ``Accept-Language`` header value, by
+        the rule the page itself follows (``statuscms.languages``)."""
         if not self.languages or not accept_language:
             return self.default
-        code = choose_language(accept_language, self.languages)
-        return self.default if code is None else self.languages[code]
-
-
-def choose_language(header: str, available: Iterable[str]) -> str | None:
-    """Return the code in ``available`` that ``header`` prefers, or None.
-
-    Follows Django's ``get_language_from_request``: languages in order of
-    their q-value (ties keep the header's order), ``*`` or a q-value of 0
-    ends the search, and ``de-AT`` falls back to ``de``.
-    """
-    ranked = []
-    for position, part in enumerate(header.split(",")):
-        tag, _, params = part.strip().partition(";")
-        tag = tag.strip().lower()
-        quality = 1.0
-        params = params.strip()
-        if params.startswith("q="):
-            try:
-                quality = float(params[2:])
-            except ValueError:
-                continue
-        if tag and quality > 0:
-            ranked.append((-quality, position, tag))
-    ranked.sort()
-
-    codes = set(available)
-    for _quality, _position, tag in ranked:
-        if tag == "*":
-            return None
-        if tag in codes:
-            return tag
-        generic = tag.split("-", 1)[0]
-        if generic in codes:
-            return generic
-    return None
+        code = choose_language(accept_language, self.default_language)
+        return self.languages.get(code, self.default)
 
 
 class SnapshotStore:

@@ -1,17 +1,19 @@
-"""Template tags of the public status pages: times, Markdown and block HTML."""
+"""Template tags of the public status pages: times, Markdown, block HTML, labels."""
 
 from __future__ import annotations
 
 import zoneinfo
-from datetime import datetime
+from datetime import date, datetime
 
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from statuscms import labels
 from statuscms.sanitize import sanitize_html
-from statuscms.times import format_local, iso_utc
+from statuscms.times import format_day, format_local, format_month, iso_utc
 from statuscore.markup import render_markdown
+from statuscore.status import PageStatus
 
 register = template.Library()
 
@@ -47,3 +49,25 @@ def markdown(text: str | None) -> SafeString:
 def sanitized(html: str) -> SafeString:
     """Clean already rendered HTML, such as a StreamField's, by the allowlist."""
     return sanitize_html(html)
+
+
+@register.filter
+def long_date(value: date | None) -> str:
+    """Format a day in the active language, such as ``4. Dezember 2026``."""
+    if value is None:
+        return ""
+    return format_day(value)
+
+
+@register.filter
+def month_year(value: date | None) -> str:
+    """Format a month in the active language, such as ``décembre 2026``."""
+    if value is None:
+        return ""
+    return format_month(value)
+
+
+@register.filter
+def status_sentence(status: PageStatus) -> str:
+    """Return the page's overall status sentence in the active language."""
+    return labels.status_sentence(status)

@@ -1,14 +1,21 @@
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class ComponentStatus(models.TextChoices):
     """The five component statuses of Atlassian Statuspage's v2 format."""
 
-    OPERATIONAL = "operational", "Operational"
-    DEGRADED_PERFORMANCE = "degraded_performance", "Degraded performance"
-    PARTIAL_OUTAGE = "partial_outage", "Partial outage"
-    MAJOR_OUTAGE = "major_outage", "Major outage"
-    UNDER_MAINTENANCE = "under_maintenance", "Under maintenance"
+    OPERATIONAL = "operational", pgettext_lazy("status", "Operational")
+    DEGRADED_PERFORMANCE = (
+        "degraded_performance",
+        pgettext_lazy("status", "Degraded performance"),
+    )
+    PARTIAL_OUTAGE = "partial_outage", pgettext_lazy("status", "Partial outage")
+    MAJOR_OUTAGE = "major_outage", pgettext_lazy("status", "Major outage")
+    UNDER_MAINTENANCE = (
+        "under_maintenance",
+        pgettext_lazy("status", "Under maintenance"),
+    )
 
 
 class ComponentGroup(models.Model):

@@ -1,30 +1,31 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 from statuscore.models.pages import validate_time_zone
 
 
 class IncidentStatus(models.TextChoices):
-    INVESTIGATING = "investigating", "Investigating"
-    IDENTIFIED = "identified", "Identified"
-    MONITORING = "monitoring", "Monitoring"
-    RESOLVED = "resolved", "Resolved"
+    INVESTIGATING = "investigating", pgettext_lazy("status", "Investigating")
+    IDENTIFIED = "identified", pgettext_lazy("status", "Identified")
+    MONITORING = "monitoring", pgettext_lazy("status", "Monitoring")
+    RESOLVED = "resolved", pgettext_lazy("status", "Resolved")
 
 
 class IncidentImpact(models.TextChoices):
-    NONE = "none", "None"
-    MINOR = "minor", "Minor"
-    MAJOR = "major", "Major"
-    CRITICAL = "critical", "Critical"
+    NONE = "none", pgettext_lazy("impact", "None")
+    MINOR = "minor", pgettext_lazy("impact", "Minor")
+    MAJOR = "major", pgettext_lazy("impact", "Major")
+    CRITICAL = "critical", pgettext_lazy("impact", "Critical")
 
 
 class MaintenanceStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    IN_PROGRESS = "in_progress", "In progress"
-    VERIFYING = "verifying", "Verifying"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
+    SCHEDULED = "scheduled", pgettext_lazy("status", "Scheduled")
+    IN_PROGRESS = "in_progress", pgettext_lazy("status", "In progress")
+    VERIFYING = "verifying", pgettext_lazy("status", "Verifying")
+    COMPLETED = "completed", pgettext_lazy("status", "Completed")
+    CANCELLED = "cancelled", pgettext_lazy("status", "Cancelled")
 
 
 class MaintenanceFrequency(models.TextChoices):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 from statuscore import secrets
 
@@ -80,10 +81,10 @@ class AlertChannel(models.Model):
 
 
 class SubscriberState(models.TextChoices):
-    PENDING = "pending", "Waiting for confirmation"
-    ACTIVE = "active", "Active"
-    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
-    DISABLED = "disabled", "Disabled after failures"
+    PENDING = "pending", pgettext_lazy("subscriber state", "Waiting for confirmation")
+    ACTIVE = "active", pgettext_lazy("subscriber state", "Active")
+    UNSUBSCRIBED = "unsubscribed", pgettext_lazy("subscriber state", "Unsubscribed")
+    DISABLED = "disabled", pgettext_lazy("subscriber state", "Disabled after failures")
 
 
 class SubscriberQuerySet(models.QuerySet):

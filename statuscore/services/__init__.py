@@ -60,6 +60,7 @@ from statuscore.services.maintenances import (
 )
 from statuscore.services.pages import (
     add_member,
+    announce_page_change,
     change_member_role,
     create_organization,
     create_page,
@@ -70,6 +71,7 @@ from statuscore.services.pages import (
 
 __all__ = [
     "add_member",
+    "announce_page_change",
     "approve_incident",
     "create_maintenance_series",
     "delete_incident",

@@ -309,6 +309,20 @@ def update_page(page: Page, **changes) -> Page:
     return page
 
 
+@transaction.atomic
+def announce_page_change(page: Page, reason: str) -> None:
+    """Record that what visitors see of ``page`` changed outside the core.
+
+    The CMS calls it when it publishes or unpublishes a page's branding,
+    which no core model holds. It writes a ``page.updated`` event with
+    ``{"page_id": ..., "reason": reason}``, so that every process that renders the page,
+    such as the snapshot refresher of each web process, learns of it
+    from the outbox.
+    """
+    emit(EventKind.PAGE_UPDATED, page, {"page_id": page.pk, "reason": reason})
+    logger.info("Page %s announced as changed: %s", page.pk, reason)
+
+
 EDITABLE_ORGANIZATION_FIELDS = ("name", "slug")
 
 

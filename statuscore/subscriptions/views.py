@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
@@ -41,7 +43,11 @@ TEMPLATES = "statuscore/subscriptions/"
 def _render(
     request: HttpRequest, name: str, context: dict, status: int = 200
 ) -> HttpResponse:
-    response = render(request, TEMPLATES + name, context, status=status)
+    # The subscriber's language, else the page's, as in their messages.
+    language = context.get("language") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        response = render(request, TEMPLATES + name, context, status=status)
+    response["Content-Language"] = language
     # The token in the URL is a credential; keep it out of Referer headers
     # sent to other sites. "no-referrer" would also make browsers send
     # "Origin: null" with the page's own form, which Django's CSRF check

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.urls import reverse
 
 from statuscore import services
 from statuscore.models import Subscriber
@@ -26,13 +27,25 @@ def email_page(status_page, page):
     return status_page
 
 
+def subscribe_url(status_page) -> str:
+    return reverse("statuscms-subscribe", args=[status_page.pk])
+
+
 def test_page_shows_email_form(client, email_page):
     html = client.get("/").content.decode()
 
     assert 'id="subscribe-heading"' in html
     assert '<label for="subscribe-email-to">' in html
     assert 'type="email" name="email-to"' in html
-    assert "csrfmiddlewaretoken" in html
+    assert f'action="{subscribe_url(email_page)}#subscribe"' in html
+
+
+def test_page_with_form_is_the_same_for_everyone(client, email_page):
+    response = client.get("/")
+
+    assert "csrfmiddlewaretoken" not in response.content.decode()
+    assert "csrftoken" not in response.cookies
+    assert "Cookie" not in response.get("Vary", "")
 
 
 def test_page_without_notifiers_has_no_form(client, status_page, page):
@@ -49,7 +62,8 @@ def test_subscribe_redirects_and_sends_mail(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            "/", {"notifier": "email", "email-to": "ada@example.test"}
+            subscribe_url(email_page),
+            {"notifier": "email", "email-to": "ada@example.test"},
         )
 
     assert response.status_code == 302
@@ -66,7 +80,9 @@ def test_notice_after_redirect(client, email_page):
 
 
 def test_invalid_address_shown_by_field(client, email_page):
-    response = client.post("/", {"notifier": "email", "email-to": "not-an-address"})
+    response = client.post(
+        subscribe_url(email_page), {"notifier": "email", "email-to": "not-an-address"}
+    )
 
     html = response.content.decode()
     assert response.status_code == 400
@@ -77,7 +93,9 @@ def test_invalid_address_shown_by_field(client, email_page):
 
 
 def test_unknown_notifier_is_rejected(client, email_page):
-    response = client.post("/", {"notifier": "sms", "sms-to": "+15550100200"})
+    response = client.post(
+        subscribe_url(email_page), {"notifier": "sms", "sms-to": "+15550100200"}
+    )
 
     assert response.status_code == 400
     assert b"Choose how to receive updates." in response.content
@@ -88,7 +106,7 @@ def test_component_of_other_page_is_rejected(client, email_page, organization):
     foreign = services.create_component(other, "Foreign")
 
     response = client.post(
-        "/",
+        subscribe_url(email_page),
         {
             "notifier": "email",
             "email-to": "ada@example.test",
@@ -105,7 +123,7 @@ def test_chosen_components_are_kept(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            "/",
+            subscribe_url(email_page),
             {
                 "notifier": "email",
                 "email-to": "ada@example.test",
@@ -116,13 +134,37 @@ def test_chosen_components_are_kept(
     assert list(Subscriber.objects.get().components.all()) == [component]
 
 
-def test_form_requires_csrf_token(email_page):
-    response = Client(enforce_csrf_checks=True).post(
-        "/", {"notifier": "email", "email-to": "ada@example.test"}
+def test_form_needs_no_csrf_token(email_page, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client(enforce_csrf_checks=True).post(
+            subscribe_url(email_page),
+            {"notifier": "email", "email-to": "ada@example.test"},
+        )
+
+    assert response.status_code == 302
+    assert Subscriber.objects.get().state == "pending"
+
+
+def test_page_itself_takes_no_post(client, email_page):
+    response = client.post("/", {"notifier": "email", "email-to": "ada@example.test"})
+
+    assert response.status_code == 405
+    assert Subscriber.objects.count() == 0
+
+
+def test_subscribe_to_unpublished_page_is_404(client, email_page):
+    email_page.unpublish()
+
+    response = client.post(
+        subscribe_url(email_page), {"notifier": "email", "email-to": "ada@example.test"}
     )
 
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert Subscriber.objects.count() == 0
+
+
+def test_subscribe_get_is_405(client, email_page):
+    assert client.get(subscribe_url(email_page)).status_code == 405
 
 
 def test_over_limit_is_429(
@@ -130,9 +172,14 @@ def test_over_limit_is_429(
 ):
     settings.STATUSCORE_SUBSCRIBE_LIMIT_PER_CLIENT = 1
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/", {"notifier": "email", "email-to": "ada@example.test"})
+        client.post(
+            subscribe_url(email_page),
+            {"notifier": "email", "email-to": "ada@example.test"},
+        )
 
-    response = client.post("/", {"notifier": "email", "email-to": "bob@example.test"})
+    response = client.post(
+        subscribe_url(email_page), {"notifier": "email", "email-to": "bob@example.test"}
+    )
 
     assert response.status_code == 429
     assert response["Retry-After"].isdigit()

@@ -75,7 +75,7 @@ def test_format_local_edge_uses_utc():
 
     shown = format_local(first_morning, ZoneInfo("America/New_York"))
 
-    assert shown == "1 Jan 1, 00:30 UTC"
+    assert shown == "1 Jan 0001, 00:30 UTC"
 
 
 def test_iso_utc_pads_the_year():

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "statussite.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "statuscms.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -294,6 +295,30 @@ STATUSCORE_TWILIO_AUTH_TOKEN = env_str("STATUSCORE_TWILIO_AUTH_TOKEN", "")
 STATUSCORE_TWILIO_FROM_NUMBER = env_str("STATUSCORE_TWILIO_FROM_NUMBER", "")
 
 STATUS_DEMO_URLS = env_list("STATUS_DEMO_URLS", [])
+
+# Snapshots of public pages (docs/snapshots.md). Each web process keeps them
+# in memory and answers hits before Django; with a root folder set, it also
+# writes them as files for nginx or Caddy to serve.
+STATUS_SNAPSHOTS = env_bool("STATUS_SNAPSHOTS", True)
+STATUS_SNAPSHOT_ROOT = env_str("STATUS_SNAPSHOT_ROOT", "")
+STATUS_SNAPSHOT_POLL_INTERVAL = env_float(
+    "STATUS_SNAPSHOT_POLL_INTERVAL", 0.25, minimum=0.05
+)
+STATUS_SNAPSHOT_FULL_INTERVAL = env_float(
+    "STATUS_SNAPSHOT_FULL_INTERVAL", 60.0, minimum=1.0
+)
+# The scheme snapshots are rendered for; requests with the other scheme go
+# to Django. Empty means https when SECURE_SSL_REDIRECT is on, else http.
+STATUS_SNAPSHOT_SCHEME = env_str("STATUS_SNAPSHOT_SCHEME", "")
+if STATUS_SNAPSHOT_SCHEME not in ("", "http", "https"):
+    raise ImproperlyConfigured(
+        f"The environment variable STATUS_SNAPSHOT_SCHEME={STATUS_SNAPSHOT_SCHEME!r} "
+        "is invalid: expected http or https."
+    )
+STATUS_SNAPSHOT_CACHE_CONTROL = env_str(
+    "STATUS_SNAPSHOT_CACHE_CONTROL",
+    "public, max-age=10, stale-while-revalidate=30, stale-if-error=86400",
+)
 
 # Management API tokens. Access tokens are signed with SECRET_KEY unless
 # STATUSCORE_JWT_SIGNING_KEY is set; changing either signs every API user out.

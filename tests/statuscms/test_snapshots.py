@@ -1,0 +1,409 @@
+"""Snapshots of public pages: the builder, the store, the files and the
+ASGI fast path that serves them."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from statuscms.snapshots import SNAPSHOT_PATHS, snapshot_changed
+from statuscms.snapshots.builder import SnapshotBuilder
+from statuscms.snapshots.fastpath import SnapshotMiddleware
+from statuscms.snapshots.files import MEDIA_TYPES, SnapshotFiles, media_type
+from statuscms.snapshots.refresher import Refresher
+from statuscms.snapshots.store import SnapshotStore
+from statuscore import services
+from statuscore.models import OutboxEvent
+
+from .snapshot_helpers import Fallthrough, call
+
+FEED_PATH = "/feed.rss"
+
+
+@pytest.fixture
+def snapshot_store() -> SnapshotStore:
+    return SnapshotStore()
+
+
+@pytest.fixture
+def files(tmp_path) -> SnapshotFiles:
+    return SnapshotFiles(tmp_path / "snapshots")
+
+
+@pytest.fixture
+def refresher(status_page, snapshot_store, files) -> Refresher:
+    refresher = Refresher(snapshot_store, files=files)
+    refresher.rebuild_all()
+    return refresher
+
+
+@pytest.fixture
+def django_app() -> Fallthrough:
+    return Fallthrough()
+
+
+@pytest.fixture
+def fast_path(refresher, snapshot_store, django_app) -> SnapshotMiddleware:
+    return SnapshotMiddleware(django_app, snapshot_store=snapshot_store)
+
+
+@pytest.fixture
+def no_database_or_network(monkeypatch):
+    """Fail any database query or outgoing connection, Redis included."""
+
+    def refuse_query(execute, sql, params, many, context):
+        raise AssertionError(f"database query during a fast-path read: {sql}")
+
+    def refuse_connect(*args, **kwargs):
+        raise AssertionError("network connection during a fast-path read")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse_connect)
+    monkeypatch.setattr(socket, "create_connection", refuse_connect)
+    with connection.execute_wrapper(refuse_query):
+        yield
+
+
+def fast_path_paths() -> list[str]:
+    paths = ["/", "/api/v2/summary.json"]
+    if FEED_PATH.lstrip("/") in SNAPSHOT_PATHS:
+        paths.append(FEED_PATH)
+    return paths
+
+
+@pytest.mark.parametrize("path", fast_path_paths())
+def test_fast_path_reads_no_database_or_network(
+    fast_path, django_app, snapshot_store, no_database_or_network, path
+):
+    answer = call(fast_path, path)
+
+    assert answer.status == 200
+    assert answer.body == snapshot_store.get("localhost", path).default.body
+    assert django_app.calls == []
+
+
+def test_fast_path_covers_a_feed():
+    assert FEED_PATH.lstrip("/") in SNAPSHOT_PATHS, "no feed is snapshotted yet"
+
+
+def test_fast_path_body_is_what_django_serves(fast_path, client):
+    django_body = client.get("/", HTTP_HOST="localhost").content
+
+    assert call(fast_path, "/").body == django_body
+
+
+def test_fast_path_sends_cache_headers(fast_path, settings):
+    answer = call(fast_path, "/api/v2/summary.json")
+
+    assert answer.headers["cache-control"] == settings.STATUS_SNAPSHOT_CACHE_CONTROL
+    assert answer.headers["etag"].startswith('"')
+    assert answer.headers["last-modified"].endswith(" GMT")
+    assert answer.headers["content-length"] == str(len(answer.body))
+    assert answer.headers["access-control-allow-origin"] == "*"
+
+
+def test_if_none_match_gets_304(fast_path):
+    etag = call(fast_path, "/").headers["etag"]
+
+    answer = call(fast_path, "/", headers={"If-None-Match": etag})
+
+    assert answer.status == 304
+    assert answer.body == b""
+    assert answer.headers["etag"] == etag
+
+
+def test_if_none_match_with_other_etag_gets_200(fast_path):
+    answer = call(fast_path, "/", headers={"If-None-Match": '"other"'})
+
+    assert answer.status == 200
+
+
+def test_head_gets_headers_without_body(fast_path):
+    get = call(fast_path, "/")
+
+    head = call(fast_path, "/", method="HEAD")
+
+    assert head.status == 200
+    assert head.body == b""
+    assert head.headers["content-length"] == str(len(get.body))
+    assert head.headers["etag"] == get.headers["etag"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "query"),
+    [
+        ("POST", "/", ""),
+        ("GET", "/", "subscribed=email"),
+        ("GET", "/api/v2/summary.json", "page=acme&extra=1"),
+        ("GET", "/admin/", ""),
+    ],
+)
+def test_other_requests_fall_through(fast_path, django_app, method, path, query):
+    answer = call(fast_path, path, method=method, query=query)
+
+    assert answer.status == 299
+    assert django_app.calls == [path]
+
+
+def test_page_query_is_served_on_main_domain(fast_path, django_app):
+    answer = call(fast_path, "/api/v2/summary.json", query="page=acme")
+
+    assert answer.status == 200
+    assert b'"Acme Status"' in answer.body
+
+
+def test_custom_domain_is_served(fast_path, django_app):
+    answer = call(fast_path, "/api/v2/status.json", host="Status.Acme.Test.")
+
+    assert answer.status == 200
+    assert django_app.calls == []
+
+
+def test_forwarded_host_ignored_from_untrusted_peer(fast_path, django_app):
+    answer = call(
+        fast_path, "/", host="unknown.test", headers={"X-Forwarded-Host": "localhost"}
+    )
+
+    assert answer.status == 299
+
+
+def test_forwarded_host_used_from_trusted_proxy(
+    settings, refresher, snapshot_store, django_app
+):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    app = SnapshotMiddleware(django_app, snapshot_store=snapshot_store)
+
+    answer = call(
+        app,
+        "/",
+        host="backend:8000",
+        client="10.1.2.3",
+        headers={"X-Forwarded-Host": "localhost"},
+    )
+
+    assert answer.status == 200
+
+
+def test_unknown_host_falls_through_to_400(settings, refresher, snapshot_store):
+    from django.core.handlers.asgi import ASGIHandler
+
+    settings.ALLOWED_HOSTS = ["localhost"]
+    app = SnapshotMiddleware(ASGIHandler(), snapshot_store=snapshot_store)
+
+    answer = call(app, "/", host="evil.test")
+
+    assert answer.status == 400
+
+
+def test_accept_language_picks_variant(fast_path):
+    answer = call(fast_path, "/", headers={"Accept-Language": "fr-CA, de;q=0.5"})
+
+    assert answer.headers["content-language"] == "fr"
+    assert "Accept-Language" in answer.headers["vary"]
+
+
+def test_accept_language_variant_is_what_django_serves(fast_path, client):
+    header = "es;q=0.9, de;q=0.4"
+    django_body = client.get(
+        "/", HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE=header
+    ).content
+
+    assert call(fast_path, "/", headers={"Accept-Language": header}).body == django_body
+
+
+def test_missed_host_is_learned_and_built(fast_path, refresher, django_app):
+    first = call(fast_path, "/", host="localhost:8000")
+    refresher.poll()
+
+    second = call(fast_path, "/", host="localhost:8000")
+
+    assert first.status == 299
+    assert second.status == 200
+
+
+def test_incident_rebuilds_page_on_poll(refresher, snapshot_store, page):
+    before = snapshot_store.get("localhost", "/api/v2/summary.json").default.etag
+    services.create_incident(page, "Database down", body="Looking into it.")
+
+    rebuilt = refresher.poll()
+
+    after = snapshot_store.get("localhost", "/api/v2/summary.json")
+    assert rebuilt == {page.pk}
+    assert after.default.etag != before
+    assert b"Database down" in after.default.body
+
+
+def test_unchanged_page_keeps_etag_and_last_modified(refresher, snapshot_store, page):
+    before = snapshot_store.get("localhost", "/").default
+
+    refresher.rebuild_page(page.pk)
+
+    after = snapshot_store.get("localhost", "/").default
+    assert after.etag == before.etag
+    assert after.last_modified == before.last_modified
+
+
+def test_snapshot_changed_is_sent_with_new_version(refresher, snapshot_store, page):
+    received = []
+
+    def receiver(sender, core_page_id, version, **kwargs):
+        received.append((core_page_id, version))
+
+    snapshot_changed.connect(receiver)
+    try:
+        services.create_incident(page, "Database down", body="Looking into it.")
+        refresher.poll()
+    finally:
+        snapshot_changed.disconnect(receiver)
+
+    version = snapshot_store.get("localhost", "/").default.etag
+    assert received == [(page.pk, version)]
+
+
+def test_failed_render_keeps_old_snapshot(refresher, snapshot_store, page, monkeypatch):
+    before = snapshot_store.get("localhost", "/").default
+    services.create_incident(page, "Database down", body="Looking into it.")
+
+    def broken(self, host, path, accept_language=None):
+        raise RuntimeError("template exploded")
+
+    monkeypatch.setattr(SnapshotBuilder, "request", broken)
+    refresher.poll()
+
+    assert snapshot_store.get("localhost", "/").default is before
+
+
+def test_publish_writes_page_updated_event(status_page, page):
+    status_page.intro = "Fresh words"
+    status_page.save_revision().publish()
+
+    event = OutboxEvent.objects.filter(kind="page.updated").last()
+    assert event.page_id == page.pk
+    assert event.payload["reason"] == "published"
+
+
+def test_publish_rebuilds_the_page(refresher, snapshot_store, status_page):
+    status_page.intro = "Fresh words from the editor"
+    status_page.save_revision().publish()
+
+    refresher.poll()
+
+    assert (
+        b"Fresh words from the editor"
+        in snapshot_store.get("localhost", "/").default.body
+    )
+
+
+def test_private_page_gets_no_snapshot_or_files(
+    status_page, page, snapshot_store, files
+):
+    services.update_page(page, access="members")
+
+    Refresher(snapshot_store, files=files).rebuild_all()
+
+    assert snapshot_store.page_ids() == set()
+    assert list(files.root.rglob("*.html")) == []
+    assert list(files.root.rglob("*.json")) == []
+
+
+def test_page_made_private_loses_snapshot_and_files(
+    refresher, snapshot_store, files, page
+):
+    assert (files.root / "localhost" / "index.html").exists()
+
+    services.update_page(page, access="members")
+    refresher.poll()
+
+    assert snapshot_store.get("localhost", "/") is None
+    assert not (files.root / "localhost" / "index.html").exists()
+    assert not (files.root / "status.acme.test" / "api/v2/summary.json").exists()
+
+
+def test_deleted_page_loses_files(refresher, files, status_page, page):
+    status_page.delete()
+    page.delete()
+
+    refresher.rebuild_all()
+
+    assert list(files.root.rglob("*.html")) == []
+    assert list(files.root.rglob("*.json")) == []
+
+
+def _written_files(files: SnapshotFiles) -> list[Path]:
+    return [
+        path
+        for path in files.root.rglob("*")
+        if path.is_file() and ".pages" not in path.parts
+    ]
+
+
+def _request_for(relative: Path) -> tuple[str, str, str | None]:
+    """Return the host, path and language that a snapshot file stands for."""
+    host, *parts = relative.parts
+    language = None
+    query = ""
+    if parts[:1] == [".lang"]:
+        language, parts = parts[1], parts[2:]
+    if parts[:1] == [".page"]:
+        query, parts = f"?page={parts[1]}", parts[2:]
+    path = "/" + "/".join(parts)
+    if path.endswith("/index.html"):
+        path = path.removesuffix("index.html")
+    return host, path + query, language
+
+
+def test_files_match_what_django_serves(refresher, files):
+    written = _written_files(files)
+    assert len(written) > 10
+
+    client = Client()
+    for file in written:
+        host, path, language = _request_for(file.relative_to(files.root))
+        headers = {"HTTP_HOST": host}
+        if language:
+            headers["HTTP_ACCEPT_LANGUAGE"] = language
+        response = client.get(path, **headers)
+
+        assert response.status_code == 200, path
+        assert file.read_bytes() == response.content, (host, path, language)
+        assert MEDIA_TYPES[file.suffix] == media_type(response["Content-Type"]), path
+
+
+def test_files_cover_every_snapshot(refresher, snapshot_store, files):
+    written = {
+        _request_for(file.relative_to(files.root)) for file in _written_files(files)
+    }
+
+    for path in ["/", "/api/v2/summary.json", "/api/v2/uptime.json"]:
+        assert ("status.acme.test", path, None) in written
+    assert ("localhost", "/api/v2/summary.json?page=acme", None) in written
+    assert ("localhost", "/", "de") in written
+
+
+def test_files_are_replaced_atomically(status_page, snapshot_store, files, monkeypatch):
+    synced = []
+    replaced = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(descriptor):
+        synced.append(descriptor)
+        real_fsync(descriptor)
+
+    def replace(source, target):
+        replaced.append((Path(source), Path(target), bool(synced)))
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    Refresher(snapshot_store, files=files).rebuild_all()
+
+    index = files.root / "localhost" / "index.html"
+    source, target, was_synced = next(r for r in replaced if r[1] == index)
+    assert source.parent == target.parent
+    assert source != target
+    assert was_synced
+    assert list(files.root.rglob("*.part")) == []
