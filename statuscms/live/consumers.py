@@ -1,4 +1,4 @@
-"""The WebSocket consumer that tells a browser when its page changed."""
+"""The WebSocket consumer that notifies a browser when its page changed."""
 
 from __future__ import annotations
 

@@ -37,8 +37,8 @@ user = get_user_model().objects.create_user(
 services.add_member(organization, user, Role.EDITOR)
 """
 
-# Prints the creation time, in seconds since the epoch, of the outbox
-# event of the incident named in argv; it commits with the incident.
+# Prints the creation time, in seconds since the epoch, of the latest
+# incident.created outbox event, which commits with its incident.
 EVENT_TIME_SCRIPT = """
 import json, sys
 from statuscore.models import OutboxEvent
@@ -118,7 +118,7 @@ def open_live_page(page, url: str) -> None:
 
 
 def wait_for_snapshot(page) -> None:
-    """Wait until the page knows the version of the page's first snapshot,
+    """Wait until the page has the version of the page's first snapshot,
     which the web process builds after its first request.
 
     The condition is polled from here: ``page.wait_for_function`` would
