@@ -1,4 +1,4 @@
-"""The WebSocket consumer that tells a browser when its page changed."""
+"""The WebSocket consumer that notifies a browser when its page changed."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from statuscms.live.broadcast import group_name, remember_server_loop
 from statuscms.live.pages import find_status_page, request_from_scope
+from statuscms.live.private import watcher
 from statuscms.snapshots.store import store
 from statuscore.access import check_scope_access, is_public
 from statuscore.hosts import request_host_from_scope
@@ -62,6 +63,7 @@ class PageConsumer(AsyncJsonWebsocketConsumer):
     core_page_id: int | None = None
     group: str | None = None
     public = True
+    watching = False
 
     async def connect(self) -> None:
         await self.accept()
@@ -84,11 +86,17 @@ class PageConsumer(AsyncJsonWebsocketConsumer):
         self.group = group_name(core_page.pk)
         remember_server_loop()
         await self.channel_layer.group_add(self.group, self.channel_name)
+        if not self.public:
+            watcher.watch(core_page.pk)
+            self.watching = True
 
         version = store.version(core_page.pk)
         await self.send_json({"type": "hello", "version": version})
 
     async def disconnect(self, code: int) -> None:
+        if self.watching:
+            watcher.unwatch(self.core_page_id)
+            self.watching = False
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 

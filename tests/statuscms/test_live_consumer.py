@@ -21,6 +21,7 @@ from statussite.asgi import application
 from wagtail.models import Locale, Site
 from wagtail.models import Page as WagtailPage
 
+from statuscms.live import private
 from statuscms.live.broadcast import group_name
 from statuscms.live.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND
 from statuscms.setup import ensure_status_page
@@ -307,3 +308,27 @@ def test_redis_layer_carries_change_of_other_process(status_page, settings):
         return changed
 
     assert async_to_sync(scenario)() == {"type": "changed", "version": '"r2"'}
+
+
+def test_members_page_socket_hears_committed_incident(members_page, member):
+    """A page that is not public has no snapshot; its sockets hear of
+    changes from the outbox instead."""
+    session = session_of(member)
+    core_page = members_page.core_page
+
+    async def scenario():
+        socket = communicator(session=session)
+        await open_socket(socket)
+        # Let the watch record the events already there first.
+        await asyncio.sleep(private.POLL_INTERVAL * 2)
+        await database_sync_to_async(services.create_incident)(
+            core_page, "Members only outage", body="Looking."
+        )
+        changed = await socket.receive_json_from(timeout=RECEIVE_TIMEOUT)
+        await socket.disconnect()
+        return changed
+
+    changed = async_to_sync(scenario)()
+
+    assert changed["type"] == "changed"
+    assert changed["version"].startswith("event-")
