@@ -360,7 +360,7 @@ def test_feed_follows_accept_language(client, hostile_incident):
     assert response["Content-Language"] == "fr"
     assert channel.findtext("language") == "fr"
     assert channel.findtext("description") == (
-        "Incidents et leurs mises à jour sur Acme Status."
+        "Les incidents et leurs mises à jour sur Acme Status."
     )
 
 
