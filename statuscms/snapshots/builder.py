@@ -392,22 +392,28 @@ class SnapshotBuilder:
         previous: dict[str, SnapshotEntry] | None = None,
         targets: Iterable[Target] | None = None,
         shared: dict[str, SnapshotEntry | None] | None = None,
+        done: dict[str, SnapshotEntry | None] | None = None,
     ) -> dict[str, SnapshotEntry]:
         """Render every target of ``page`` on ``host``; return entries by path.
 
         ``shared`` contains the entries of shared targets by path without the
         query; pass the same dictionary for each host of one page to render
-        them once. Raises ``RenderFailed`` when any target fails, so that a
-        page's snapshot is replaced whole or not at all.
+        them once. ``done`` contains entries of this host already rendered
+        in this rebuild, by path, which are not rendered again. Raises
+        ``RenderFailed`` when any target fails, so that a page's snapshot
+        is replaced whole or not at all.
         """
         previous = previous or {}
         shared = {} if shared is None else shared
+        done = done or {}
         if targets is None:
             targets = page_targets(page, host, self.scheme)
         entries = {}
         for target in targets:
             key = target.path.partition("?")[0]
-            if target.shared and key in shared:
+            if target.path in done:
+                entry = done[target.path]
+            elif target.shared and key in shared:
                 entry = shared[key]
             else:
                 old = previous.get(target.path)

@@ -159,6 +159,15 @@ class SnapshotFiles:
                 _write_atomic(target, data, snapshot.last_modified)
         return [copy_name for copy_name, _data in copies]
 
+    def write_entry(self, host: str, path: str, entry: SnapshotEntry) -> None:
+        """Write the files of one path ahead of its page's ``write_page``,
+        which lists them in the page's manifest."""
+        variants = [(None, entry.default), *entry.languages.items()]
+        for language, snapshot in variants:
+            name = file_path(host, path, language)
+            if name is not None:
+                self._write_file(name, snapshot)
+
     def write_page(
         self, core_page_id: int, entries_by_host: dict[str, dict[str, SnapshotEntry]]
     ) -> int:

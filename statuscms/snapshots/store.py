@@ -141,6 +141,18 @@ class SnapshotStore:
                 self._keys_by_page.pop((core_page_id, host), None)
             self._hosts = frozenset(host for _page, host in self._keys_by_page)
 
+    def put(
+        self, core_page_id: int, host: str, path: str, entry: SnapshotEntry
+    ) -> None:
+        """Store one path of the page on ``host``, keeping its other paths.
+
+        The refresher swaps in a changed main page this way before it
+        renders the page's other paths."""
+        with self._lock:
+            self._entries[(host, path)] = entry
+            self._keys_by_page.setdefault((core_page_id, host), set()).add((host, path))
+            self._hosts = frozenset(host for _page, host in self._keys_by_page)
+
     def remove_page(self, core_page_id: int) -> None:
         """Drop every snapshot of the page, on every host."""
         with self._lock:

@@ -591,3 +591,36 @@ def test_every_gzip_file_matches_its_plain_file(file_refresher, files):
     for copy in copies:
         plain = copy.with_suffix("")
         assert gzip.decompress(copy.read_bytes()) == plain.read_bytes(), copy
+
+
+def test_snapshot_changed_is_sent_before_other_paths_are_rendered(
+    refresher, snapshot_store, page, monkeypatch
+):
+    rendered = []
+    real_request = SnapshotBuilder.request
+
+    def request(self, host, path, accept_language=None):
+        rendered.append(path)
+        return real_request(self, host, path, accept_language)
+
+    monkeypatch.setattr(SnapshotBuilder, "request", request)
+    seen = []
+
+    def receiver(sender, core_page_id, version, **kwargs):
+        seen.append((set(rendered), snapshot_store.get("localhost", "/").default))
+
+    snapshot_changed.connect(receiver)
+    try:
+        services.create_incident(page, "Database down", body="Looking into it.")
+        refresher.poll()
+    finally:
+        snapshot_changed.disconnect(receiver)
+
+    paths_then, main_then = seen[0]
+    assert paths_then == {"/"}
+    assert b"Database down" in main_then.body
+    assert "/feed.rss" in rendered
+
+
+def test_component_pages_are_left_to_django():
+    assert not any("{component_id}" in path for path in SNAPSHOT_PATHS)
