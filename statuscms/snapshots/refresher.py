@@ -313,24 +313,29 @@ class Refresher:
         it when it changed, so that live updates need not wait for the
         page's other paths; return the entries rendered, by host and path.
 
-        Only the first host, in sorted order, that serves the main page is
-        rendered here; its ETag is the page's version.
+        The main page is rendered on every host, because a visitor's page
+        fetches itself on its own host; the ETag of the first host, in
+        sorted order, is the page's version.
         """
+        rendered: dict[str, dict[str, SnapshotEntry | None]] = {}
+        version = None
         for host, host_targets in targets.items():
             main = next((t for t in host_targets if t.main), None)
             if main is None:
                 continue
             previous = old.get(host, {}).get(main.path)
             entry = self.builder.build_entry(page.pk, host, main, previous)
+            rendered[host] = {main.path: entry}
             if entry is None:
                 continue
             if previous is None or previous.default.etag != entry.default.etag:
                 self.store.put(page.pk, host, main.path, entry)
                 if self.files is not None:
                     self.files.write_entry(host, main.path, entry)
-            self._announce(page.pk, entry.default.etag)
-            return {host: {main.path: entry}}
-        return {}
+            if version is None:
+                version = entry.default.etag
+        self._announce(page.pk, version)
+        return rendered
 
     def _announce(self, page_id: int, version: str | None) -> None:
         """Send ``snapshot_changed`` when the main page's ETag changed. The
