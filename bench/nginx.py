@@ -54,12 +54,14 @@ def render_deploy_config(*, port: int, app_port: int, snapshot_root: Path) -> st
 
 
 def plain_config(*, port: int, root: Path) -> str:
-    """Return a server block that serves ``root`` as plain static files."""
+    """Return a server block that serves ``root`` as plain static files,
+    with their ``.gz`` copies to clients that accept gzip, as the
+    deployed configuration does."""
     return (
         "server {\n"
         f"    listen 127.0.0.1:{port};\n"
         f"    root {root};\n"
-        "    location / { }\n"
+        "    location / { gzip_static on; }\n"
         "}\n"
     )
 

@@ -4,7 +4,8 @@ Usage: ``python -m bench.public [--seconds S] [--repeat N] [--servers ...]``.
 One page with 50 components, 90 days of check history and some incidents
 is seeded on a fresh SQLite database, and its snapshot files are written.
 Then ``wrk`` loads ``/``, ``/api/v2/summary.json`` and the RSS feed with 64
-connections against, in one run:
+connections, each request sending ``Accept-Encoding: gzip`` as browsers
+do, against, in one run:
 
 1. the embedded server: the project's ASGI application under each server
    of ``--servers`` (daphne, uvicorn, granian), serving the snapshot from
@@ -25,6 +26,7 @@ requests/s with p99 under 50 ms.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import platform
@@ -61,6 +63,9 @@ TARGET_P99_MS = 50.0
 TARGET_RATIO = 0.90
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Every request, to every target, asks for gzip, as browsers do.
+REQUEST_HEADERS = {"Host": HOST, "Accept-Encoding": "gzip"}
 NGINX_ETAG = re.compile(r'"[0-9a-f]+-[0-9a-f]+"')
 
 
@@ -134,11 +139,16 @@ def snapshot_file(snapshot_root: Path, path: str) -> Path:
 
 
 def copy_plain_files(snapshot_root: Path, plain_root: Path, paths: list[str]) -> None:
-    """Copy the files of ``HOST`` to ``plain_root`` at their URL paths."""
+    """Copy the files of ``HOST``, with their ``.gz`` copies, to
+    ``plain_root`` at their URL paths."""
     for path in paths:
         target = plain_root / (path.lstrip("/") or "index.html")
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(snapshot_file(snapshot_root, path), target)
+        source = snapshot_file(snapshot_root, path)
+        shutil.copyfile(source, target)
+        compressed = source.with_name(source.name + ".gz")
+        if compressed.is_file():
+            shutil.copyfile(compressed, target.with_name(target.name + ".gz"))
 
 
 # Servers
@@ -156,8 +166,9 @@ def server_environment(snapshot_root: Path) -> dict[str, str]:
 
 
 def fetch(url: str) -> tuple[int, Message, bytes]:
-    """GET ``url`` on ``HOST``; return the status, headers and body."""
-    request = urllib.request.Request(url, headers={"Host": HOST})
+    """GET ``url`` on ``HOST`` with ``REQUEST_HEADERS``; return the status,
+    headers and body as sent, compressed or not."""
+    request = urllib.request.Request(url, headers=REQUEST_HEADERS)
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, response.headers, response.read()
@@ -194,6 +205,10 @@ def check_target(name: str, server: ChildServer, path: str, expected: bytes) -> 
         raise SystemExit(
             f"{name}: GET {path} was not served from a file: {dict(headers)}"
         )
+    if headers.get("Content-Encoding") == "gzip":
+        body = gzip.decompress(body)
+    elif len(expected) >= 1024:
+        return "the body was sent without gzip"
     if body != expected:
         return "the body differs from the snapshot file"
     return ""
@@ -224,7 +239,7 @@ def measure(
                 if note:
                     print(f"{name}: GET {path}: {note}", flush=True)
                 # One second of warm-up, not counted.
-                run_wrk(server.base_url + path, seconds=1, headers={"Host": HOST})
+                run_wrk(server.base_url + path, seconds=1, headers=REQUEST_HEADERS)
 
         # Within a round each path is loaded on every target in turn, so the
         # two nginx figures of one path are measured back to back.
@@ -235,7 +250,7 @@ def measure(
                         server.base_url + path,
                         seconds=arguments.seconds,
                         connections=arguments.connections,
-                        headers={"Host": HOST},
+                        headers=REQUEST_HEADERS,
                     )
                     results[(name, path)].runs.append(result)
                     print(
@@ -339,6 +354,15 @@ def run(arguments: argparse.Namespace, var_dir: Path) -> dict:
     write_snapshot_files(snapshot_root)
     copy_plain_files(snapshot_root, plain_root, arguments.paths)
     print(f"wrote snapshot files in {time.perf_counter() - started:.1f} s", flush=True)
+    for path in arguments.paths:
+        plain = snapshot_file(snapshot_root, path)
+        compressed = plain.with_name(plain.name + ".gz")
+        gzip_size = compressed.stat().st_size if compressed.is_file() else None
+        print(
+            f"{path}: {plain.stat().st_size:,} bytes, gzip "
+            f"{'none' if gzip_size is None else f'{gzip_size:,} bytes'}",
+            flush=True,
+        )
     # nginx's workers may run as another user than this process.
     for folder in (var_dir, snapshot_root, plain_root):
         folder.chmod(0o755)

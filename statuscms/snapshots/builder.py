@@ -28,8 +28,9 @@ from wagtail.models.sites import get_site_for_hostname
 
 from statuscms.languages import SHIPPED_LANGUAGES
 from statuscms.models import StatusPage, main_site_path
+from statuscms.snapshots.encodings import compress, encoded_etag
 from statuscms.snapshots.paths import API_PREFIX, SNAPSHOT_PATHS
-from statuscms.snapshots.store import Snapshot, SnapshotEntry
+from statuscms.snapshots.store import EncodedBody, Snapshot, SnapshotEntry
 from statuscore.models import Component, Page
 
 __all__ = [
@@ -261,7 +262,17 @@ class SnapshotBuilder:
         else:
             last_modified = time.time()
 
+        # Compressing a large page takes tens of milliseconds; most rebuilds
+        # find the body unchanged and keep the copies they have.
+        if previous is not None and previous.body == body:
+            copies = {c: e.body for c, e in previous.encodings.items()}
+        else:
+            content_type = response.get("Content-Type", "")
+            copies = compress(body, content_type.split(";", 1)[0].strip().lower())
+
         vary = _vary(response)
+        if copies and "accept-encoding" not in {v.lower() for v in vary}:
+            vary.append("Accept-Encoding")
 
         headers = [
             (name.lower().encode("latin-1"), value.encode("latin-1"))
@@ -270,11 +281,30 @@ class SnapshotBuilder:
         ]
         if vary:
             headers.append((b"vary", ", ".join(vary).encode("latin-1")))
+        common = [
+            (b"last-modified", http_date(last_modified).encode()),
+            (b"cache-control", self.cache_control.encode("latin-1")),
+        ]
+        encodings = {}
+        for coding, data in copies.items():
+            coded_etag = encoded_etag(etag, coding)
+            encodings[coding] = EncodedBody(
+                body=data,
+                etag=coded_etag,
+                headers=tuple(
+                    headers
+                    + [
+                        (b"content-encoding", coding.encode()),
+                        (b"content-length", str(len(data)).encode()),
+                        (b"etag", coded_etag.encode("latin-1")),
+                    ]
+                    + common
+                ),
+            )
         headers += [
             (b"content-length", str(len(body)).encode()),
             (b"etag", etag.encode("latin-1")),
-            (b"last-modified", http_date(last_modified).encode()),
-            (b"cache-control", self.cache_control.encode("latin-1")),
+            *common,
         ]
         return Snapshot(
             body=body,
@@ -283,6 +313,7 @@ class SnapshotBuilder:
             last_modified=last_modified,
             headers=tuple(headers),
             language=language,
+            encodings=encodings,
         )
 
     def _render(self, host: str, path: str, language: str | None) -> HttpResponseBase:
@@ -361,22 +392,28 @@ class SnapshotBuilder:
         previous: dict[str, SnapshotEntry] | None = None,
         targets: Iterable[Target] | None = None,
         shared: dict[str, SnapshotEntry | None] | None = None,
+        done: dict[str, SnapshotEntry | None] | None = None,
     ) -> dict[str, SnapshotEntry]:
         """Render every target of ``page`` on ``host``; return entries by path.
 
         ``shared`` contains the entries of shared targets by path without the
         query; pass the same dictionary for each host of one page to render
-        them once. Raises ``RenderFailed`` when any target fails, so that a
-        page's snapshot is replaced whole or not at all.
+        them once. ``done`` contains entries of this host already rendered
+        in this rebuild, by path, which are not rendered again. Raises
+        ``RenderFailed`` when any target fails, so that a page's snapshot
+        is replaced whole or not at all.
         """
         previous = previous or {}
         shared = {} if shared is None else shared
+        done = done or {}
         if targets is None:
             targets = page_targets(page, host, self.scheme)
         entries = {}
         for target in targets:
             key = target.path.partition("?")[0]
-            if target.shared and key in shared:
+            if target.path in done:
+                entry = done[target.path]
+            elif target.shared and key in shared:
                 entry = shared[key]
             else:
                 old = previous.get(target.path)

@@ -16,8 +16,9 @@ from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 from django.utils.http import parse_http_date_safe
 
+from statuscms.snapshots.encodings import choose_encoding
 from statuscms.snapshots.refresher import allowed_hosts
-from statuscms.snapshots.store import Snapshot, SnapshotStore, store
+from statuscms.snapshots.store import EncodedBody, Snapshot, SnapshotStore, store
 from statuscore.hosts import resolve_forwarded, trusted_proxy_networks
 
 __all__ = ["SnapshotMiddleware"]
@@ -58,6 +59,10 @@ def _etag_matches(header: str, etag: str) -> bool:
 
 class SnapshotMiddleware:
     """Serve stored snapshots to GET and HEAD, pass the rest to ``app``.
+
+    A snapshot with compressed copies is sent compressed when the
+    request's ``Accept-Encoding`` allows it (``encodings.choose_encoding``),
+    with that copy's own ETag, which ``If-None-Match`` is compared with.
 
     The host is normalised as ``HttpRequest.get_host`` does it: lower-cased,
     without a trailing dot. It must match the site's allowed hosts
@@ -203,23 +208,38 @@ class SnapshotMiddleware:
         if snapshot is None:
             self.store.learn_language(language)
             return False
-        if self._not_modified(headers, snapshot):
-            await self._send_not_modified(send, snapshot)
+        response: Snapshot | EncodedBody = snapshot
+        if snapshot.encodings:
+            accept_encoding = headers.get(b"accept-encoding")
+            coding = choose_encoding(
+                accept_encoding.decode("latin-1") if accept_encoding else None,
+                tuple(snapshot.encodings),
+            )
+            if coding is not None:
+                response = snapshot.encodings[coding]
+        if self._not_modified(headers, snapshot, response.etag):
+            await self._send_not_modified(send, response)
         else:
-            await self._send(send, snapshot, with_body=scope["method"] == "GET")
+            await self._send(send, response, with_body=scope["method"] == "GET")
         return True
 
-    def _not_modified(self, headers: dict[bytes, bytes], snapshot: Snapshot) -> bool:
+    def _not_modified(
+        self, headers: dict[bytes, bytes], snapshot: Snapshot, etag: str
+    ) -> bool:
+        """Return whether the request's validators match; ``etag`` is that
+        of the copy, plain or compressed, that would be sent."""
         if_none_match = headers.get(b"if-none-match")
         if if_none_match is not None:
-            return _etag_matches(if_none_match.decode("latin-1"), snapshot.etag)
+            return _etag_matches(if_none_match.decode("latin-1"), etag)
         if_modified_since = headers.get(b"if-modified-since")
         if if_modified_since is not None:
             since = parse_http_date_safe(if_modified_since.decode("latin-1"))
             return since is not None and int(snapshot.last_modified) <= since
         return False
 
-    async def _send(self, send: Send, snapshot: Snapshot, *, with_body: bool) -> None:
+    async def _send(
+        self, send: Send, snapshot: Snapshot | EncodedBody, *, with_body: bool
+    ) -> None:
         await send(
             {
                 "type": "http.response.start",
@@ -231,7 +251,9 @@ class SnapshotMiddleware:
             {"type": "http.response.body", "body": snapshot.body if with_body else b""}
         )
 
-    async def _send_not_modified(self, send: Send, snapshot: Snapshot) -> None:
+    async def _send_not_modified(
+        self, send: Send, snapshot: Snapshot | EncodedBody
+    ) -> None:
         headers = [
             (name, value)
             for name, value in snapshot.headers

@@ -7,6 +7,7 @@ Layout under the root (``STATUS_SNAPSHOT_ROOT``)::
     <host>/api/v2/summary.json               the v2 JSON of the host's page
     <host>/.page/<slug>/api/v2/summary.json  "/api/v2/summary.json?page=<slug>"
     <host>/.lang/de/index.html               the German variant of "/"
+    <host>/index.html.gz, index.html.br      compressed copies of a file
     .pages/<core page id>.json               the files of each page
 
 ``<host>`` is the host without its port, as nginx's ``$host`` has it, so
@@ -14,7 +15,10 @@ only hosts without a port get files. A path ending in ``/`` is stored as
 its ``index.html``. Each file is written to a temporary file in its own
 folder, flushed to disk and renamed over the old one, so a proxy never
 reads half a file. Its modification time is the snapshot's
-``Last-Modified``.
+``Last-Modified``. A snapshot's compressed copies are written beside
+its file with the suffixes ``.gz`` and ``.br``, which nginx's
+``gzip_static`` and Caddy's ``precompressed`` send to clients that accept
+them.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from statuscms.snapshots.encodings import FILE_SUFFIXES
 from statuscms.snapshots.store import Snapshot, SnapshotEntry
 
 __all__ = ["MEDIA_TYPES", "SnapshotFiles", "file_path", "media_type"]
@@ -127,7 +132,9 @@ class SnapshotFiles:
             )
             return set()
 
-    def _write_file(self, name: str, snapshot: Snapshot) -> bool:
+    def _write_file(self, name: str, snapshot: Snapshot) -> list[str]:
+        """Write the file ``name`` and its compressed copies; return the
+        names written, none when the proxy would send another type."""
         suffix = Path(name).suffix.lower()
         if MEDIA_TYPES.get(suffix) != media_type(snapshot.content_type):
             logger.warning(
@@ -136,15 +143,30 @@ class SnapshotFiles:
                 MEDIA_TYPES.get(suffix, "an unknown type"),
                 snapshot.content_type,
             )
-            return False
-        target = self.root / name
-        try:
-            current = target.read_bytes()
-        except FileNotFoundError:
-            current = None
-        if current != snapshot.body:
-            _write_atomic(target, snapshot.body, snapshot.last_modified)
-        return True
+            return []
+        copies = [(name, snapshot.body)]
+        copies += [
+            (name + FILE_SUFFIXES[coding], encoded.body)
+            for coding, encoded in snapshot.encodings.items()
+        ]
+        for copy_name, data in copies:
+            target = self.root / copy_name
+            try:
+                current = target.read_bytes()
+            except FileNotFoundError:
+                current = None
+            if current != data:
+                _write_atomic(target, data, snapshot.last_modified)
+        return [copy_name for copy_name, _data in copies]
+
+    def write_entry(self, host: str, path: str, entry: SnapshotEntry) -> None:
+        """Write the files of one path ahead of its page's ``write_page``,
+        which lists them in the page's manifest."""
+        variants = [(None, entry.default), *entry.languages.items()]
+        for language, snapshot in variants:
+            name = file_path(host, path, language)
+            if name is not None:
+                self._write_file(name, snapshot)
 
     def write_page(
         self, core_page_id: int, entries_by_host: dict[str, dict[str, SnapshotEntry]]
@@ -159,8 +181,8 @@ class SnapshotFiles:
                 variants += list(entry.languages.items())
                 for language, snapshot in variants:
                     name = file_path(host, path, language)
-                    if name is not None and self._write_file(name, snapshot):
-                        written.add(name)
+                    if name is not None:
+                        written.update(self._write_file(name, snapshot))
 
         for name in self._read_manifest(core_page_id) - written:
             self._unlink(name)

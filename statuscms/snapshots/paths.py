@@ -15,7 +15,6 @@ SNAPSHOT_PATHS: list[str] = [
     "maintenances.ics",
     "badge.svg",
     "embed/",
-    "components/{component_id}/",
     # Absolute on the host: the public v2 JSON of statuscore.api.v2. On a
     # host that is no page's domain, each is stored with ``?page=<slug>``.
     "/api/v2/summary.json",
@@ -33,8 +32,10 @@ SNAPSHOT_PATHS: list[str] = [
 A path without a leading slash is relative to the status page's URL; one
 with a leading slash is absolute on the host. A path may contain
 ``{component_id}``, which is replaced by the id of each of the page's
-components in turn. A path whose response is not 200, or whose response
-sets a cookie or varies by cookie, is left out of the snapshot and served
-by Django, so adding a path here never breaks it. Only add paths whose
+components in turn; each such path costs a rendering per component in
+every rebuild, once a minute, so the component pages are left to Django.
+A path whose response is not 200, or whose response sets a cookie or
+varies by cookie, is left out of the snapshot and served by Django, so
+adding a path here never breaks it. Only add paths whose
 response depends on nothing but the host, the path and ``Accept-Language``.
 """

@@ -24,6 +24,7 @@ from statuscms.languages import SHIPPED_LANGUAGES
 from statuscms.snapshots.builder import (
     RenderFailed,
     SnapshotBuilder,
+    Target,
     is_public,
     page_targets,
 )
@@ -267,17 +268,17 @@ class Refresher:
 
         old = self._entries.get(page_id, {})
         new: dict[str, dict[str, SnapshotEntry]] = {}
-        version = None
         shared: dict[str, SnapshotEntry | None] = {}
         try:
-            for host in sorted(self._hosts):
-                targets = page_targets(page, host, self.builder.scheme)
+            targets = {
+                host: page_targets(page, host, self.builder.scheme)
+                for host in sorted(self._hosts)
+            }
+            main = self._rebuild_main(page, targets, old)
+            for host, host_targets in targets.items():
                 new[host] = self.builder.build(
-                    page, host, old.get(host), targets, shared
+                    page, host, old.get(host), host_targets, shared, main.get(host)
                 )
-                main = [t.path for t in targets if t.main and t.path in new[host]]
-                if version is None and main:
-                    version = new[host][main[0]].default.etag
         except RenderFailed as error:
             logger.error(
                 "Snapshot of page %s not rebuilt, the previous one stays: %s",
@@ -293,7 +294,6 @@ class Refresher:
         if self.files is not None:
             self.files.write_page(page_id, new)
 
-        self._announce(page_id, version)
         logger.info(
             "Snapshot of page %s rebuilt: %s paths on %s hosts in %.0f ms",
             page_id,
@@ -302,6 +302,40 @@ class Refresher:
             (time.monotonic() - started) * 1000,
         )
         return True
+
+    def _rebuild_main(
+        self,
+        page: Page,
+        targets: dict[str, list[Target]],
+        old: dict[str, dict[str, SnapshotEntry]],
+    ) -> dict[str, dict[str, SnapshotEntry | None]]:
+        """Render the main page first, swap it into the store and announce
+        it when it changed, so that live updates need not wait for the
+        page's other paths; return the entries rendered, by host and path.
+
+        The main page is rendered on every host, because a visitor's page
+        fetches itself on its own host; the ETag of the first host, in
+        sorted order, is the page's version.
+        """
+        rendered: dict[str, dict[str, SnapshotEntry | None]] = {}
+        version = None
+        for host, host_targets in targets.items():
+            main = next((t for t in host_targets if t.main), None)
+            if main is None:
+                continue
+            previous = old.get(host, {}).get(main.path)
+            entry = self.builder.build_entry(page.pk, host, main, previous)
+            rendered[host] = {main.path: entry}
+            if entry is None:
+                continue
+            if previous is None or previous.default.etag != entry.default.etag:
+                self.store.put(page.pk, host, main.path, entry)
+                if self.files is not None:
+                    self.files.write_entry(host, main.path, entry)
+            if version is None:
+                version = entry.default.etag
+        self._announce(page.pk, version)
+        return rendered
 
     def _announce(self, page_id: int, version: str | None) -> None:
         """Send ``snapshot_changed`` when the main page's ETag changed. The

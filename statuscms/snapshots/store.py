@@ -20,6 +20,7 @@ from statuscms.languages import choose_language
 
 __all__ = [
     "MAX_LEARNED_HOSTS",
+    "EncodedBody",
     "Snapshot",
     "SnapshotEntry",
     "SnapshotStore",
@@ -38,12 +39,28 @@ from growing the store without end.
 
 
 @dataclass(frozen=True)
+class EncodedBody:
+    """A compressed copy of a snapshot's body, with its own headers.
+
+    ``headers`` is the complete list for a 200 response, like
+    ``Snapshot.headers``, with ``content-encoding`` and its own ``etag``.
+    """
+
+    body: bytes
+    etag: str
+    headers: tuple[tuple[bytes, bytes], ...]
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """One stored response: its body and the headers sent with it.
 
     ``headers`` is the complete list for a 200 response, as ASGI wants it
     (lower-case names, bytes), with ``content-length``. ``last_modified``
     is seconds since the epoch, when the body last changed.
+    ``encodings`` holds the compressed copies by content coding, such as
+    ``"gzip"``; when it is not empty, every variant's ``vary`` names
+    ``Accept-Encoding``.
     """
 
     body: bytes
@@ -52,6 +69,7 @@ class Snapshot:
     last_modified: float
     headers: tuple[tuple[bytes, bytes], ...]
     language: str | None = None
+    encodings: dict[str, EncodedBody] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -121,6 +139,18 @@ class SnapshotStore:
                 self._keys_by_page[(core_page_id, host)] = new_keys
             else:
                 self._keys_by_page.pop((core_page_id, host), None)
+            self._hosts = frozenset(host for _page, host in self._keys_by_page)
+
+    def put(
+        self, core_page_id: int, host: str, path: str, entry: SnapshotEntry
+    ) -> None:
+        """Store one path of the page on ``host``, keeping its other paths.
+
+        The refresher swaps in a changed main page this way before it
+        renders the page's other paths."""
+        with self._lock:
+            self._entries[(host, path)] = entry
+            self._keys_by_page.setdefault((core_page_id, host), set()).add((host, path))
             self._hosts = frozenset(host for _page, host in self._keys_by_page)
 
     def remove_page(self, core_page_id: int) -> None:

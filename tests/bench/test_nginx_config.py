@@ -7,6 +7,7 @@ was served from a snapshot file or passed to the app.
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import http.server
 import json
@@ -71,6 +72,9 @@ def nginx_port(tmp_path_factory):
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
+    # The copy the app writes beside the page's file for gzip_static.
+    page = root / HOST / "index.html"
+    page.with_name("index.html.gz").write_bytes(gzip.compress(page.read_bytes()))
 
     app = http.server.ThreadingHTTPServer(("127.0.0.1", 0), AppHandler)
     threading.Thread(target=app.serve_forever, daemon=True).start()
@@ -107,7 +111,7 @@ def test_file_sent_with_app_headers(nginx_port):
     response, _ = request(nginx_port, "GET", "/")
 
     assert response.getheader("Cache-Control").startswith("public, max-age=10")
-    assert response.getheader("Vary") == "Accept-Language"
+    assert response.getheader("Vary") == "Accept-Language, Accept-Encoding"
     assert "script-src 'self'" in response.getheader("Content-Security-Policy")
 
 
@@ -235,3 +239,26 @@ def test_plain_request_keeps_upstream_connection_alive(nginx_port):
 
     headers = AppHandler.requests[-1]["headers"]
     assert "connection" not in headers
+
+
+def _get_raw(port, headers):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    connection.request("GET", "/", headers={"Host": HOST, **headers})
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response, body
+
+
+def test_gzip_copy_sent_to_clients_accepting_gzip(nginx_port):
+    response, body = _get_raw(nginx_port, {"Accept-Encoding": "gzip"})
+
+    assert response.getheader("Content-Encoding") == "gzip"
+    assert gzip.decompress(body) == b"<p>default page</p>"
+
+
+def test_plain_file_sent_without_accept_encoding(nginx_port):
+    response, body = _get_raw(nginx_port, {})
+
+    assert response.getheader("Content-Encoding") is None
+    assert body == b"<p>default page</p>"

@@ -92,7 +92,7 @@ def test_visitor_opens_the_page(browser_page, live_server, scene):
 
     # Hidden until the day is focused: the tooltip is clipped to 1 px.
     day = days.nth(86)
-    assert day.get_attribute("data-state") == "down"
+    assert day.get_attribute("class") == "down"
     assert tooltip_width(day) <= 1
 
     row.locator("a.component__name").focus()
@@ -108,6 +108,6 @@ def test_visitor_opens_the_page(browser_page, live_server, scene):
     # Hovering another day shows its tooltip, with "No data" for a grey day.
     other = days.nth(10)
     other.hover()
-    assert other.get_attribute("data-state") == "nodata"
+    assert other.get_attribute("class") == "nodata"
     assert tooltip_width(other) > 50
     assert "No data" in other.locator("div").inner_text()

@@ -3,10 +3,12 @@ ASGI fast path that serves them."""
 
 from __future__ import annotations
 
+import gzip
 import os
 import socket
 from pathlib import Path
 
+import brotli
 import pytest
 from django.db import connection
 from django.test import Client
@@ -386,7 +388,9 @@ def _written_files(files: SnapshotFiles) -> list[Path]:
     return [
         path
         for path in files.root.rglob("*")
-        if path.is_file() and ".pages" not in path.parts
+        if path.is_file()
+        and ".pages" not in path.parts
+        and path.suffix not in (".gz", ".br")
     ]
 
 
@@ -484,3 +488,139 @@ def test_scheme_other_than_snapshots_falls_through(fast_path, django_app):
     answer = call(fast_path, "/", scheme="https")
 
     assert answer.status == 299
+
+
+def test_gzip_answer_decompresses_to_the_plain_body(fast_path):
+    plain = call(fast_path, "/")
+
+    answer = call(fast_path, "/", headers={"Accept-Encoding": "gzip, deflate"})
+
+    assert answer.headers["content-encoding"] == "gzip"
+    assert gzip.decompress(answer.body) == plain.body
+    assert answer.headers["content-length"] == str(len(answer.body))
+
+
+def test_brotli_answer_decompresses_to_the_plain_body(fast_path):
+    plain = call(fast_path, "/")
+
+    answer = call(fast_path, "/", headers={"Accept-Encoding": "gzip, br"})
+
+    assert answer.headers["content-encoding"] == "br"
+    assert brotli.decompress(answer.body) == plain.body
+
+
+def test_no_accept_encoding_gets_the_plain_body(fast_path, client):
+    answer = call(fast_path, "/")
+
+    assert "content-encoding" not in answer.headers
+    assert answer.body == client.get("/", HTTP_HOST="localhost").content
+
+
+@pytest.mark.parametrize("accept", ["gzip;q=0", "identity", "br;q=0, gzip;q=0"])
+def test_refused_codings_get_the_plain_body(fast_path, accept):
+    answer = call(fast_path, "/", headers={"Accept-Encoding": accept})
+
+    assert "content-encoding" not in answer.headers
+
+
+def test_compressed_answers_vary_by_accept_encoding(fast_path):
+    plain = call(fast_path, "/")
+    answer = call(fast_path, "/", headers={"Accept-Encoding": "gzip"})
+
+    for headers in (plain.headers, answer.headers):
+        vary = [item.strip().lower() for item in headers["vary"].split(",")]
+        assert "accept-encoding" in vary
+        assert "accept-language" in vary
+
+
+def test_each_encoding_has_its_own_etag(fast_path):
+    plain = call(fast_path, "/").headers["etag"]
+    gzipped = call(fast_path, "/", headers={"Accept-Encoding": "gzip"})
+
+    assert gzipped.headers["etag"] != plain
+    assert gzipped.headers["etag"].endswith('-gz"')
+
+
+def test_if_none_match_with_gzip_etag_gets_304(fast_path):
+    accept = {"Accept-Encoding": "gzip"}
+    etag = call(fast_path, "/", headers=accept).headers["etag"]
+
+    answer = call(fast_path, "/", headers={**accept, "If-None-Match": etag})
+
+    assert answer.status == 304
+    assert answer.body == b""
+    assert answer.headers["etag"] == etag
+
+
+def test_plain_etag_does_not_match_the_gzip_copy(fast_path):
+    etag = call(fast_path, "/").headers["etag"]
+
+    answer = call(
+        fast_path, "/", headers={"Accept-Encoding": "gzip", "If-None-Match": etag}
+    )
+
+    assert answer.status == 200
+
+
+def test_head_with_gzip_gets_the_gzip_headers_without_body(fast_path):
+    accept = {"Accept-Encoding": "gzip"}
+    get = call(fast_path, "/", headers=accept)
+
+    head = call(fast_path, "/", method="HEAD", headers=accept)
+
+    assert head.body == b""
+    assert head.headers["content-encoding"] == "gzip"
+    assert head.headers["content-length"] == get.headers["content-length"]
+
+
+def test_compressed_files_match_their_plain_file(file_refresher, files):
+    index = files.root / "localhost" / "index.html"
+
+    assert gzip.decompress(index.with_name("index.html.gz").read_bytes()) == (
+        index.read_bytes()
+    )
+    assert brotli.decompress(index.with_name("index.html.br").read_bytes()) == (
+        index.read_bytes()
+    )
+
+
+def test_every_gzip_file_matches_its_plain_file(file_refresher, files):
+    copies = list(files.root.rglob("*.gz"))
+    assert copies
+
+    for copy in copies:
+        plain = copy.with_suffix("")
+        assert gzip.decompress(copy.read_bytes()) == plain.read_bytes(), copy
+
+
+def test_snapshot_changed_is_sent_before_other_paths_are_rendered(
+    refresher, snapshot_store, page, monkeypatch
+):
+    rendered = []
+    real_request = SnapshotBuilder.request
+
+    def request(self, host, path, accept_language=None):
+        rendered.append(path)
+        return real_request(self, host, path, accept_language)
+
+    monkeypatch.setattr(SnapshotBuilder, "request", request)
+    seen = []
+
+    def receiver(sender, core_page_id, version, **kwargs):
+        seen.append((set(rendered), snapshot_store.get("localhost", "/").default))
+
+    snapshot_changed.connect(receiver)
+    try:
+        services.create_incident(page, "Database down", body="Looking into it.")
+        refresher.poll()
+    finally:
+        snapshot_changed.disconnect(receiver)
+
+    paths_then, main_then = seen[0]
+    assert paths_then == {"/"}
+    assert b"Database down" in main_then.body
+    assert "/feed.rss" in rendered
+
+
+def test_component_pages_are_left_to_django():
+    assert not any("{component_id}" in path for path in SNAPSHOT_PATHS)
