@@ -54,7 +54,7 @@ def _incident_list(day: BarDay, page, base: str) -> SafeString | str:
 
 
 def is_notable(day: BarDay) -> bool:
-    """Whether ``day`` has more to tell than a full day up, or no data.
+    """Return whether ``day`` tells more than a full day up or no data.
 
     Only such days get a link in their bar, so the keyboard stops at the
     days worth reading rather than at all 90 of each component. Every
@@ -75,7 +75,7 @@ def uptime_days(context, uptime: UptimeBars, component_url: str) -> SafeString:
     data, the uptime or "No data", and, on days with incidents only, the
     incidents linked to their pages. On a notable day (see ``is_notable``)
     the date links to the day's row on the component page at
-    ``component_url``; on other days it is plain text, so the bar is no
+    ``component_url``. On other days it is plain text, so the bar is no
     tab stop. The incident links are left out of the tab order too (an
     incident open for a month would add 30 stops); the keyboard reaches
     them through the day's row on the component page. Every piece of text
