@@ -68,7 +68,55 @@ def scene(wagtail_tree):
         started_at=start + timedelta(hours=12),
         component_statuses={component: "partial_outage"},
     )
-    return component, down_day
+    website = services.create_component(page, "Website", group=group)
+    with temporary_plugin(fake_plugin):
+        web_check = services.create_check(page, "Web", "fake", {}, component=website)
+    today = timezone.now().astimezone(UTC).date()
+    up_days = []
+    for days_ago in range(90):
+        start, end = local_day_bounds(today - timedelta(days=days_ago), UTC)
+        up_days.append(
+            CheckRollupDay(
+                uptime_check=web_check,
+                bucket_start=start,
+                bucket_end=end,
+                known_seconds=86400.0,
+                computed_at=timezone.now(),
+            )
+        )
+    CheckRollupDay.objects.bulk_create(up_days)
+    return component, down_day, website
+
+
+def component_tab_stops(browser_page) -> list[str]:
+    """Tab through the whole page once, from its start.
+
+    Each stop inside the components section is named by the id of its
+    component row, or by "" when it is outside any row (a group summary).
+    """
+    stops = []
+    for _ in range(300):
+        browser_page.keyboard.press("Tab")
+        stop = browser_page.evaluate(
+            "() => {"
+            " const element = document.activeElement;"
+            " if (element === document.body) return null;"
+            " if (!element.closest('section.components')) return '-';"
+            " const row = element.closest('li.component');"
+            " return row ? row.dataset.componentId : '';"
+            "}"
+        )
+        if stop is None and stops:
+            break
+        if stop is not None and stop != "-":
+            stops.append(stop)
+        elif stop == "-" and stops:
+            break
+    return stops
+
+
+def tooltip_box(day) -> dict:
+    return day.locator("div").bounding_box()
 
 
 def tooltip_width(day) -> float:
@@ -76,7 +124,7 @@ def tooltip_width(day) -> float:
 
 
 def test_visitor_opens_the_page(browser_page, live_server, scene):
-    component, down_day = scene
+    component, down_day, _website = scene
 
     browser_page.goto(live_server.url + "/", wait_until="load")
 
@@ -95,9 +143,9 @@ def test_visitor_opens_the_page(browser_page, live_server, scene):
     assert day.get_attribute("class") == "down"
     assert tooltip_width(day) <= 1
 
+    # The down day is the first notable day, so one Tab from the name.
     row.locator("a.component__name").focus()
-    for _ in range(87):
-        browser_page.keyboard.press("Tab")
+    browser_page.keyboard.press("Tab")
     focused = browser_page.evaluate("document.activeElement.getAttribute('href')")
     assert focused.endswith(f"#day-{down_day:%Y-%m-%d}")
     assert tooltip_width(day) > 50
@@ -111,3 +159,37 @@ def test_visitor_opens_the_page(browser_page, live_server, scene):
     assert other.get_attribute("class") == "nodata"
     assert tooltip_width(other) > 50
     assert "No data" in other.locator("div").inner_text()
+
+
+def test_bars_cost_few_tab_stops(browser_page, live_server, scene):
+    component, _down_day, website = scene
+
+    browser_page.goto(live_server.url + "/", wait_until="load")
+    stops = component_tab_stops(browser_page)
+
+    # The name and the link to the table of days; none of the 90 up days.
+    assert stops.count(str(website.pk)) == 2
+    # The down day and the three days of the open incident since then,
+    # but not the incident's link in each of their tooltips.
+    assert stops.count(str(component.pk)) == 6
+    # With the group's summary, that is all the section asks of the keyboard.
+    assert len(stops) == 9
+
+
+@pytest.mark.parametrize("width", [320, 480, 481, 800])
+def test_edge_tooltips_stay_inside_viewport(browser_page, live_server, scene, width):
+    component, _down_day, _website = scene
+    browser_page.set_viewport_size({"width": width, "height": 800})
+    browser_page.goto(live_server.url + "/", wait_until="load")
+    days = browser_page.locator(
+        f'li.component[data-component-id="{component.pk}"] ol.uptime__bars > li'
+    )
+    first_visible = 60 if width <= 480 else 0
+
+    for index in (first_visible, 89):
+        day = days.nth(index)
+        day.hover()
+        box = tooltip_box(day)
+        assert box["width"] > 50, index
+        assert box["x"] >= 0, index
+        assert box["x"] + box["width"] <= width, index

@@ -38,11 +38,9 @@ def bars_of(soup: BeautifulSoup, component) -> list:
 
 
 def day_bar(soup: BeautifulSoup, component, day) -> BeautifulSoup:
-    for bar in bars_of(soup, component):
-        link = bar.select_one(":scope > div > a")
-        if link["href"].endswith(f"#day-{day:%Y-%m-%d}"):
-            return bar
-    raise AssertionError(f"no bar for {day}")
+    """The bar of ``day``: the bars run oldest first and end today."""
+    bars = bars_of(soup, component)
+    return bars[len(bars) - 1 - (local_today() - day).days]
 
 
 def local_today():
@@ -211,13 +209,52 @@ def test_overall_uptime_shown(client, status_page, checked):
     assert summary == "99.50% uptime over the last 90 days"
 
 
-def test_day_links_to_component_page(client, status_page, checked):
+def test_down_day_links_to_component_page(client, status_page, checked):
+    component, check = checked
+    add_day_rollup(check, days_ago=2, down_seconds=HOUR)
+    day = local_today() - timedelta(days=2)
+
+    link = day_bar(soup_of(client), component, day).select_one(":scope > div > a")
+
+    assert link["href"] == f"/components/{component.pk}/#day-{day:%Y-%m-%d}"
+
+
+def test_full_up_day_has_no_link(client, status_page, checked):
+    component, check = checked
+    add_day_rollup(check, days_ago=2)
+    day = local_today() - timedelta(days=2)
+
+    tip = day_bar(soup_of(client), component, day).select_one(":scope > div")
+
+    assert tip.select_one("a") is None
+    assert tip.get_text() == f"{day.day} {day:%B %Y} Up 100% uptime"
+
+
+def test_day_without_data_has_no_link(client, status_page, checked):
     component, _check = checked
-    today = local_today()
 
-    link = day_bar(soup_of(client), component, today).select_one(":scope > div > a")
+    tip = day_bar(soup_of(client), component, local_today()).select_one(":scope > div")
 
-    assert link["href"] == f"/components/{component.pk}/#day-{today:%Y-%m-%d}"
+    assert tip.select_one("a") is None
+
+
+def test_bars_link_once_to_table_of_days(client, status_page, checked):
+    component, _check = checked
+    row = soup_of(client).find("li", attrs={"data-component-id": str(component.pk)})
+
+    links = row.select(".uptime__all a")
+
+    assert [link["href"] for link in links] == [
+        f"/components/{component.pk}/#uptime-days"
+    ]
+
+
+def test_table_of_days_is_the_link_target(client, status_page, checked):
+    component, _check = checked
+
+    soup = soup_of(client, f"/components/{component.pk}/")
+
+    assert soup.select_one("table#uptime-days") is not None
 
 
 def test_bars_have_accessible_name(client, status_page, checked):

@@ -18,6 +18,9 @@ logger = logging.getLogger(__name__)
 
 # Seconds a child may take to exit after SIGTERM before it is killed.
 STOP_TIMEOUT = 10
+# The order in which the children are stopped: the monitor, whose checks
+# may call the web server, before the web server.
+STOP_ORDER = ("monitor", "worker", "web")
 # Seconds the web server may take to start listening.
 READY_TIMEOUT = 60
 # Seconds uvicorn waits for open requests and WebSockets at shutdown;
@@ -143,17 +146,28 @@ class Command(BaseCommand):
             raise CommandError(f"The {failed} process exited unexpectedly.")
 
     def _stop_all(self, children: dict[str, subprocess.Popen]) -> None:
-        for child in children.values():
+        """Stop the children one at a time, in ``STOP_ORDER``.
+
+        The monitor goes first and is waited for, because a check it has
+        in flight may target this same web server (the demo checks its
+        own pages): stopping the web server first would record a false
+        "down" result. The worker goes next, as it may still run tasks
+        that the monitor queued. Each child gets ``STOP_TIMEOUT`` seconds
+        before it is killed.
+        """
+        names = [name for name in STOP_ORDER if name in children]
+        names += [name for name in children if name not in STOP_ORDER]
+        for name in names:
+            child = children[name]
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + STOP_TIMEOUT
-        for name, child in children.items():
             try:
-                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+                child.wait(timeout=STOP_TIMEOUT)
             except subprocess.TimeoutExpired:
                 logger.warning(
                     "%s did not stop in %s s; killing it", name, STOP_TIMEOUT
                 )
                 child.kill()
                 child.wait()
+            logger.info("Stopped %s (pid %s)", name, child.pid)
         logger.info("All processes stopped")
