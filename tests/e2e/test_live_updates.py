@@ -166,13 +166,6 @@ def test_editor_incident_appears_without_reload(live_stack, visitor, editor):
     assert navigations == [f"{live_stack.base_url}/"]
 
 
-# NOTE: the refresher renders all of a page's snapshot paths (48 on this
-# page, for each host) before it sends snapshot_changed, which took 1 to
-# 5 s on the 2-core development machine under load.
-@pytest.mark.xfail(
-    reason="the snapshot refresher announces a page only after all its paths",
-    strict=False,
-)
 def test_editor_incident_shown_within_a_second(live_stack, visitor, editor):
     delay = post_incident_as_editor(live_stack, visitor, editor, "Search is down")
 
