@@ -15,7 +15,12 @@ from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.hashers import check_password
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseForbidden,
+    HttpResponseRedirect,
+)
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -92,6 +97,23 @@ def deny(page, request: HttpRequest, decision: AccessDecision) -> HttpResponse:
         {"page": page, "reason": decision.reason},
         status=403,
     )
+
+
+def deny_file(decision: AccessDecision) -> HttpResponse:
+    """Respond 403 to a feed, calendar, badge or widget request the page's
+    access rule denies.
+
+    Feed readers, calendars, ``<img>`` tags and iframes can neither fill in
+    a form nor follow a sign-in redirect, so they get a short plain-text
+    reason instead of HTML. The caller marks the response private.
+    """
+    reasons = {
+        "password": _("This status page needs a password."),
+        "members": _("This status page is for members only."),
+        "ip": _("This status page is not served to your address."),
+    }
+    body = reasons.get(decision.reason or "", _("This status page is private."))
+    return HttpResponseForbidden(f"{body}\n", content_type="text/plain; charset=utf-8")
 
 
 def _render_password(

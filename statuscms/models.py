@@ -48,6 +48,13 @@ from statuscore.models import PageAccess
 # because they show nothing of the page.
 ACCESS_ROUTES = frozenset({"password_route", "sign_in_route"})
 
+# Routes read by feed readers, calendars, <img> tags and iframes. A denied
+# visitor gets a short 403 from them (statuscms.access_views.deny_file),
+# not the password form or a redirect to the sign-in form.
+FILE_ROUTES = frozenset(
+    {"rss_route", "atom_route", "calendar_route", "badge_route", "embed_route"}
+)
+
 # The path on the main site's host under which every status page is also
 # served, as /pages/<core page slug>/.
 MAIN_SITE_PREFIX = "/pages/"
@@ -292,9 +299,11 @@ class StatusPage(RoutablePageMixin, Page):
         this page, else the answer of :func:`statuscms.access_views.deny`.
 
         ``route`` names the route method; the password and sign-in routes
-        are served to everyone. Responses of a page that is not public carry
-        ``noindex`` and ``Cache-Control: private, no-store``, denied ones
-        included. Postmortem pages below this page are served through here.
+        are served to everyone, and the file routes (``FILE_ROUTES``) of a
+        denied visitor answer 403 with a short plain-text body. Responses
+        of a page that is not public carry ``noindex`` and
+        ``Cache-Control: private, no-store``, denied ones included.
+        Postmortem pages below this page are served through here.
         Every response is in the visitor's language
         (:func:`statuscms.languages.respond_in_language`).
         """
@@ -307,6 +316,8 @@ class StatusPage(RoutablePageMixin, Page):
             decision = check_access(request, core_page)
             if decision.allowed or route in ACCESS_ROUTES:
                 response = serve()
+            elif route in FILE_ROUTES:
+                response = access_views.deny_file(decision)
             else:
                 response = access_views.deny(self, request, decision)
             mark_private(response)

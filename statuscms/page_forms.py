@@ -217,6 +217,11 @@ class StatusPageForm(WagtailAdminPageForm):
         return password
 
     def _check_access(self, cleaned_data) -> None:
+        """Require a password for the password mode when none is given or
+        stored. A password that failed its own check was given, so it gets
+        only that field's message."""
+        if "access_password" in self.errors:
+            return
         core_page = self.instance.core_page if self.instance.core_page_id else None
         has_password = bool(core_page and core_page.access_password)
         if (

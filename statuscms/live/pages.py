@@ -5,6 +5,10 @@ The socket of the page served at ``https://<host>/<path>`` is
 serves it over HTTP: Wagtail's site for the host, then the page tree. So
 a socket reaches a page only on the hosts and paths where the page itself
 is served, custom domains included.
+
+The main site's host also serves every page at ``/pages/<slug>/``
+(``statuscms.page_paths``), so a socket there finds the page by its slug;
+a page's custom domain does not serve that path, as over HTTP.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ import logging
 
 from django.core.handlers.asgi import ASGIRequest
 from django.http import Http404, HttpRequest
-from wagtail.models import Site
+from django.http.request import split_domain_port, validate_host
+from wagtail.models import Page, Site
 
-from statuscms.models import StatusPage
+from statuscms.models import MAIN_SITE_PREFIX, StatusPage
 from statuscore.hosts import request_host_from_scope
+from statuscore.middleware import configured_hosts
 
 __all__ = ["find_status_page", "request_from_scope"]
 
@@ -56,13 +62,41 @@ def find_status_page(request: HttpRequest) -> StatusPage | None:
     Only the main page has live regions, so an incident page, a history
     month or any other page gives None.
     """
+    if request.path.startswith(MAIN_SITE_PREFIX):
+        return _find_on_main_site_path(request)
+
     site = Site.find_for_request(request)
     if site is None:
         return None
-
     components = [part for part in request.path.split("/") if part]
+    return _main_page_at(request, site.root_page.specific, components)
+
+
+def _find_on_main_site_path(request: HttpRequest) -> StatusPage | None:
+    """Return the page at ``/pages/<slug>/...`` on the main site's host;
+    None on any other host, which does not serve that path."""
+    domain, _port = split_domain_port(request.get_host())
+    if not validate_host(domain, configured_hosts()):
+        return None
+    components = [part for part in request.path.split("/") if part][1:]
+    if not components:
+        return None
+    slug, *rest = components
+    status_page = (
+        StatusPage.objects.live().filter(core_page__slug=slug).specific().first()
+    )
+    if status_page is None:
+        return None
+    return _main_page_at(request, status_page, rest)
+
+
+def _main_page_at(
+    request: HttpRequest, root: Page, components: list[str]
+) -> StatusPage | None:
+    """Route ``components`` below ``root``; return the StatusPage if they
+    lead to its main route, else None."""
     try:
-        route = site.root_page.specific.route(request, components)
+        route = root.route(request, components)
     except Http404:
         return None
 

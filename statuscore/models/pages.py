@@ -92,6 +92,14 @@ def parse_ip_allowlist(
 
     networks = []
     for position, entry in enumerate(entries, start=1):
+        if "%" in entry:
+            # ip_network accepts a zone such as fe80::1%eth0, which names an
+            # interface of one machine and never matches a client address.
+            raise ValidationError(
+                f"Entry {position}, {entry!r}, has a zone (%); an allowlist "
+                "entry must be an address or network without one.",
+                code="invalid",
+            )
         try:
             networks.append(ipaddress.ip_network(entry.strip()))
         except ValueError:

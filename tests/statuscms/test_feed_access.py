@@ -28,8 +28,50 @@ def test_private_page_refuses_visitor(client, page, incident, mode, path):
 
     response = client.get(path)
 
-    assert response.status_code in (302, 401, 403)
+    assert response.status_code == 403
     assert b"Private outage" not in response.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("mode", PRIVATE_MODES, ids=["members", "password"])
+@pytest.mark.parametrize("path", PATHS)
+def test_refusal_is_short_plain_text(client, page, incident, mode, path):
+    services.update_page(page, **mode)
+
+    response = client.get(path)
+
+    assert response["Content-Type"].startswith("text/plain")
+    assert b"<" not in response.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("mode", PRIVATE_MODES, ids=["members", "password"])
+@pytest.mark.parametrize("path", PATHS)
+def test_refusal_is_marked_noindex(client, page, incident, mode, path):
+    services.update_page(page, **mode)
+
+    response = client.get(path)
+
+    assert response["X-Robots-Tag"].startswith("noindex")
+
+
+@pytest.mark.django_db
+def test_main_page_of_members_page_still_redirects_to_sign_in(client, page, incident):
+    services.update_page(page, access="members")
+
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert "sign-in/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_main_page_of_password_page_still_shows_form(client, page, incident):
+    services.update_page(page, access="password", password="a long page password")
+
+    response = client.get("/")
+
+    assert b'name="password"' in response.content
 
 
 @pytest.mark.django_db
@@ -64,7 +106,7 @@ def test_ip_allowlist_refuses_other_address(client, page, incident, path):
 
     response = client.get(path, REMOTE_ADDR="198.51.100.7")
 
-    assert response.status_code in (302, 401, 403)
+    assert response.status_code == 403
     assert b"Private outage" not in response.content
 
 

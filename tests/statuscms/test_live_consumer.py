@@ -34,6 +34,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 HOST = "status.acme.test"
 OTHER_HOST = "status.other.test"
+MAIN_HOST = "main.acme.test"
 
 # Seconds to wait for a message that should come, and for one that should not.
 RECEIVE_TIMEOUT = 3
@@ -207,6 +208,59 @@ def test_incident_page_path_closes_not_found(status_page):
         return await close_code(communicator("/ws/live/history/"))
 
     assert async_to_sync(scenario)() == CLOSE_NOT_FOUND
+
+
+@pytest.fixture
+def main_host_only(settings):
+    """The site's own host is MAIN_HOST; HOST is only the page's domain."""
+    settings.STATUSCORE_ALLOWED_HOSTS = [MAIN_HOST]
+
+
+def test_main_site_path_sends_version_and_changes(
+    status_page, stored_version, main_host_only
+):
+    path = f"/ws/live/pages/{status_page.core_page.slug}/"
+
+    async def scenario():
+        socket = communicator(path, host=MAIN_HOST)
+        hello = await open_socket(socket)
+        await asyncio.to_thread(
+            send_from_refresher_thread, status_page.core_page_id, '"v2"'
+        )
+        changed = await socket.receive_json_from(timeout=RECEIVE_TIMEOUT)
+        await socket.disconnect()
+        return hello, changed
+
+    hello, changed = async_to_sync(scenario)()
+
+    assert hello == {"type": "hello", "version": stored_version}
+    assert changed == {"type": "changed", "version": '"v2"'}
+
+
+def test_main_site_path_of_unknown_slug_closes_not_found(status_page, main_host_only):
+    async def scenario():
+        return await close_code(communicator("/ws/live/pages/nope/", host=MAIN_HOST))
+
+    assert async_to_sync(scenario)() == CLOSE_NOT_FOUND
+
+
+def test_main_site_path_on_custom_domain_closes_not_found(status_page, main_host_only):
+    """A page's own domain does not serve ``/pages/<slug>/`` over HTTP,
+    so its socket is not found there either."""
+    path = f"/ws/live/pages/{status_page.core_page.slug}/"
+
+    async def scenario():
+        return await close_code(communicator(path, host=HOST))
+
+    assert async_to_sync(scenario)() == CLOSE_NOT_FOUND
+
+
+def test_main_site_path_on_custom_domain_is_not_served_over_http(
+    status_page, main_host_only
+):
+    path = f"/pages/{status_page.core_page.slug}/"
+
+    assert Client(HTTP_HOST=HOST).get(path).status_code == 404
 
 
 def test_origin_of_other_site_is_refused_at_handshake(status_page):

@@ -308,6 +308,19 @@ def test_edit_form_keeps_password_when_left_empty(admin_client, status_page, pag
     assert CorePage.objects.get(pk=page.pk).access_password == page.access_password
 
 
+def test_edit_form_short_password_gets_only_length_message(
+    admin_client, status_page, page
+):
+    response = admin_client.post(
+        edit_url(status_page),
+        edit_form(status_page, access_mode="password", access_password="12345"),
+    )
+
+    assert response.context["form"].errors["access_password"] == [
+        "The password must be at least 8 characters long; it is 5."
+    ]
+
+
 def test_edit_form_needs_password_for_password_mode(admin_client, status_page, page):
     response = admin_client.post(
         edit_url(status_page), edit_form(status_page, access_mode="password")
@@ -315,6 +328,16 @@ def test_edit_form_needs_password_for_password_mode(admin_client, status_page, p
 
     assert response.status_code == 200
     assert "access_password" in response.context["form"].errors
+
+
+def test_edit_form_without_password_says_one_is_needed(admin_client, status_page, page):
+    response = admin_client.post(
+        edit_url(status_page), edit_form(status_page, access_mode="password")
+    )
+
+    assert response.context["form"].errors["access_password"] == [
+        "A page readable with a password needs a password."
+    ]
 
 
 def test_edit_form_rejects_bad_allowlist_entry(admin_client, status_page, page):

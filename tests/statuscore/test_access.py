@@ -95,6 +95,14 @@ def test_invalid_allowlist_rejected_naming_field(page, entries):
     assert list(raised.value.errors) == ["ip_allowlist"]
 
 
+@pytest.mark.parametrize("entry", ["fe80::1%eth0", "fe80::%1/64"])
+def test_allowlist_entry_with_zone_rejected_naming_it(page, entry):
+    with pytest.raises(ValidationFailed) as raised:
+        services.update_page(page, ip_allowlist=["192.0.2.0/24", entry])
+
+    assert repr(entry) in raised.value.errors["ip_allowlist"][0]
+
+
 def test_allowlist_stored_in_normal_form(page):
     page = services.update_page(
         page, ip_allowlist=["192.0.2.7", " 2001:db8::/32", "192.0.2.7/32"]
