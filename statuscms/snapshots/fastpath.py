@@ -9,6 +9,7 @@ request it is unsure about, goes to the wrapped application unchanged.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -234,7 +235,11 @@ class SnapshotMiddleware:
         if_modified_since = headers.get(b"if-modified-since")
         if if_modified_since is not None:
             since = parse_http_date_safe(if_modified_since.decode("latin-1"))
-            return since is not None and int(snapshot.last_modified) <= since
+            # A date later than the server's clock is not a date the client
+            # got from us, so it is ignored, as RFC 9110 section 13.1.3 asks.
+            if since is None or since > time.time():
+                return False
+            return int(snapshot.last_modified) <= since
         return False
 
     async def _send(

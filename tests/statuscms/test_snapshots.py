@@ -140,6 +140,23 @@ def test_if_none_match_with_other_etag_gets_200(fast_path):
     assert answer.status == 200
 
 
+def test_if_modified_since_gets_304(fast_path):
+    last_modified = call(fast_path, "/").headers["last-modified"]
+
+    answer = call(fast_path, "/", headers={"If-Modified-Since": last_modified})
+
+    assert answer.status == 304
+
+
+def test_future_if_modified_since_is_ignored(fast_path):
+    answer = call(
+        fast_path, "/", headers={"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"}
+    )
+
+    assert answer.status == 200
+    assert answer.body != b""
+
+
 def test_head_gets_headers_without_body(fast_path):
     get = call(fast_path, "/")
 
