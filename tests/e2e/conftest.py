@@ -19,6 +19,19 @@ def target():
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def orm_beside_playwright():
+    """Allow ORM calls in a module whose tests drive Playwright.
+
+    Playwright's sync API runs an event loop in the test's thread, and
+    Django rejects ORM calls from a thread with a running loop. The tests'
+    own reads and writes are plain synchronous code, so they may go ahead.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
 @pytest.fixture
 def stack(tmp_path):
     running = Stack(tmp_path)

@@ -10,19 +10,13 @@ from wagtail.models import Page as WagtailPage
 from statuscms.setup import ensure_status_page
 from statuscore import services
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("orm_beside_playwright"),
+]
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def orm_beside_playwright():
-    """Playwright's sync API runs an event loop in this thread, and Django
-    refuses ORM calls from a thread with a running loop; the test's own
-    ORM calls are plain synchronous code."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
 
 
 @pytest.fixture

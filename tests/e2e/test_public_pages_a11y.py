@@ -12,17 +12,13 @@ from statuscms.setup import ensure_status_page
 from statuscore import services
 from statuscore.models import Organization, Page
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("orm_beside_playwright"),
+]
 
 STARTED = datetime(2026, 12, 4, 17, 31, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def orm_beside_playwright():
-    """Allow the test's synchronous ORM calls beside Playwright's event loop."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
 
 
 @pytest.fixture

@@ -15,7 +15,11 @@ from statuscms.setup import ensure_status_page
 from statuscore.models import Organization, Page
 from tests.statuscms.xss import PAYLOADS, build_scene, marker, texts_with
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("orm_beside_playwright"),
+]
 
 # Elements and attributes the payloads would add if any of them were
 # parsed as markup. The public pages have no svg or event handler of their
@@ -25,16 +29,6 @@ INJECTED = (
     " [onerror], [onload],"
     " a[href^='javascript:' i], a[href^='data:' i]"
 )
-
-
-@pytest.fixture(scope="module", autouse=True)
-def orm_beside_playwright():
-    """Playwright's sync API runs an event loop in this thread, and Django
-    refuses ORM calls from a thread with a running loop. The test's own
-    reads and writes are plain synchronous code, so they may go ahead."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
 
 
 @pytest.fixture

@@ -13,15 +13,11 @@ from statuscms.setup import ensure_status_page
 from statuscore import services
 from statuscore.models import Organization, Page
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def orm_beside_playwright():
-    """Let the test's own ORM calls run beside Playwright's event loop."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("orm_beside_playwright"),
+]
 
 
 @pytest.fixture

@@ -14,18 +14,11 @@ from statuscore.models import Organization, Subscriber
 from statuscore.secrets import digest
 from statuscore.subscriptions import confirmation_url, subscriber_links
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def orm_beside_playwright():
-    """Playwright's sync API runs an event loop in this thread, and Django
-    refuses ORM calls from a thread with a running loop. The test's own
-    reads and writes, and the database set-up, are plain synchronous code,
-    so they may go ahead."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("orm_beside_playwright"),
+]
 
 
 @pytest.fixture

@@ -22,23 +22,17 @@ from statuscore.models import CheckRollupDay, Organization, Page
 from statuscore.rollups import local_day_bounds
 from statuscore.testing import fake_plugin, temporary_plugin
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("orm_beside_playwright"),
+]
 
 LIGHT_BACKGROUND = "rgb(246, 248, 250)"
 DARK_BACKGROUND = "rgb(13, 17, 23)"
 
 LONG_WORD = "Authentication-gateway-for-single-sign-on-across-customer-applications"
 LONG_URL = "https://status.example.com/" + "very-long-path-segment/" * 8
-
-
-@pytest.fixture(scope="module", autouse=True)
-def orm_beside_playwright():
-    """Playwright's sync API runs an event loop in this thread, and Django
-    refuses ORM calls from a thread with a running loop. The test's own
-    reads and writes are plain synchronous code, so they may go ahead."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
 
 
 @pytest.fixture
