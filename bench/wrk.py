@@ -41,7 +41,7 @@ class WrkResult:
     p99_ms: float
     requests: int
     errors: int
-    """Socket errors and answers outside 2xx and 3xx, together."""
+    """Socket errors and responses outside 2xx and 3xx, together."""
 
 
 def parse_wrk_output(text: str) -> WrkResult:

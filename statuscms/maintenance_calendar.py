@@ -36,7 +36,7 @@ CALENDAR_PAST_DAYS = 30
 """Maintenances that ended longer ago than this are left out."""
 
 CALENDAR_EVENTS = 200
-"""The most maintenances one calendar holds, the earliest first."""
+"""Maximum number of maintenances in one calendar, the earliest first."""
 
 PRODUCT_ID = "-//statuspage//Maintenance calendar//EN"
 

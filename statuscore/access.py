@@ -73,7 +73,7 @@ ALLOWED = AccessDecision(allowed=True)
 
 
 class AccessDenied(StatusCoreError):
-    """A visitor may not read a page; ``decision`` holds the reason."""
+    """A visitor may not read a page; ``decision`` contains the reason."""
 
     def __init__(self, page: Page, decision: AccessDecision) -> None:
         super().__init__(f"Page {page.pk} is not readable: {decision.reason}.")

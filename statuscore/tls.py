@@ -115,5 +115,5 @@ def tls_ask(request: HttpRequest) -> HttpResponse:
         logger.info("TLS ask: certificate allowed for %s", domain)
         return HttpResponse("yes\n", content_type="text/plain")
     # DEBUG, because anyone can send handshakes for names of their choice.
-    logger.debug("TLS ask: certificate refused for unknown domain %s", domain)
+    logger.debug("TLS ask: certificate rejected for unknown domain %s", domain)
     return HttpResponse("unknown domain\n", content_type="text/plain", status=404)

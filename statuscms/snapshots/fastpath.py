@@ -187,7 +187,7 @@ class SnapshotMiddleware:
             return False
         host, allowed = checked
         # A page's custom domain is allowed by the database, which the fast
-        # path does not read; a host with snapshots passed that check when
+        # path does not read. A host with snapshots passed that check when
         # the refresher rendered them.
         if not allowed and not self.store.has_host(host):
             return False
@@ -235,8 +235,8 @@ class SnapshotMiddleware:
         if_modified_since = headers.get(b"if-modified-since")
         if if_modified_since is not None:
             since = parse_http_date_safe(if_modified_since.decode("latin-1"))
-            # A date later than the server's clock is not a date the client
-            # got from us, so it is ignored, as RFC 9110 section 13.1.3 asks.
+            # This server never sends a Last-Modified in the future, so a later
+            # date is invalid and the page is served in full.
             if since is None or since > time.time():
                 return False
             return int(snapshot.last_modified) <= since

@@ -58,7 +58,7 @@ class Snapshot:
     ``headers`` is the complete list for a 200 response, as ASGI wants it
     (lower-case names, bytes), with ``content-length``. ``last_modified``
     is seconds since the epoch, when the body last changed.
-    ``encodings`` holds the compressed copies by content coding, such as
+    ``encodings`` contains the compressed copies by content coding, such as
     ``"gzip"``; when it is not empty, every variant's ``vary`` names
     ``Accept-Encoding``.
     """

@@ -113,7 +113,7 @@ def parse_ip_allowlist(
 
 
 def format_network(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> str:
-    """Write a network as its address alone when it holds one address."""
+    """Write a network as its address alone when it contains one address."""
     if network.prefixlen == network.max_prefixlen:
         return str(network.network_address)
     return str(network)

@@ -15,7 +15,7 @@ class Answer:
 
 @dataclass
 class Fallthrough:
-    """An ASGI app that stands for Django: it answers 299 and counts calls."""
+    """An ASGI app in place of Django: it responds with 299 and counts calls."""
 
     calls: list[str] = field(default_factory=list)
 
@@ -79,7 +79,7 @@ async def _call(app, scope) -> Answer:
 
 
 def call(app, path: str, **kwargs) -> Answer:
-    """Send one request to ``app`` and return its answer."""
+    """Send one request to ``app`` and return its response."""
     return asyncio.run(_call(app, scope_for(path, **kwargs)))
 
 

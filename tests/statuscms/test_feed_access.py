@@ -56,7 +56,7 @@ def test_refusal_is_marked_noindex(client, page, incident, mode, path):
 
 
 @pytest.mark.django_db
-def test_main_page_of_members_page_still_redirects_to_sign_in(client, page, incident):
+def test_members_page_redirects_to_sign_in(client, page, incident):
     services.update_page(page, access="members")
 
     response = client.get("/")

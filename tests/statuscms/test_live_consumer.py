@@ -237,14 +237,14 @@ def test_main_site_path_sends_version_and_changes(
     assert changed == {"type": "changed", "version": '"v2"'}
 
 
-def test_main_site_path_of_unknown_slug_closes_not_found(status_page, main_host_only):
+def test_unknown_slug_path_closes_not_found(status_page, main_host_only):
     async def scenario():
         return await close_code(communicator("/ws/live/pages/nope/", host=MAIN_HOST))
 
     assert async_to_sync(scenario)() == CLOSE_NOT_FOUND
 
 
-def test_main_site_path_on_custom_domain_closes_not_found(status_page, main_host_only):
+def test_prefix_on_custom_domain_closes(status_page, main_host_only):
     """A page's own domain does not serve ``/pages/<slug>/`` over HTTP,
     so its socket is not found there either."""
     path = f"/ws/live/pages/{status_page.core_page.slug}/"
@@ -255,9 +255,7 @@ def test_main_site_path_on_custom_domain_closes_not_found(status_page, main_host
     assert async_to_sync(scenario)() == CLOSE_NOT_FOUND
 
 
-def test_main_site_path_on_custom_domain_is_not_served_over_http(
-    status_page, main_host_only
-):
+def test_prefix_on_custom_domain_http_404(status_page, main_host_only):
     path = f"/pages/{status_page.core_page.slug}/"
 
     assert Client(HTTP_HOST=HOST).get(path).status_code == 404

@@ -579,7 +579,7 @@ def test_plain_etag_does_not_match_the_gzip_copy(fast_path):
     assert answer.status == 200
 
 
-def test_head_with_gzip_gets_the_gzip_headers_without_body(fast_path):
+def test_head_gzip_headers_without_body(fast_path):
     accept = {"Accept-Encoding": "gzip"}
     get = call(fast_path, "/", headers=accept)
 
@@ -610,9 +610,7 @@ def test_every_gzip_file_matches_its_plain_file(file_refresher, files):
         assert gzip.decompress(copy.read_bytes()) == plain.read_bytes(), copy
 
 
-def test_snapshot_changed_is_sent_before_other_paths_are_rendered(
-    refresher, snapshot_store, page, monkeypatch
-):
+def test_announced_before_other_paths(refresher, snapshot_store, page, monkeypatch):
     rendered = []
     real_request = SnapshotBuilder.request
 
