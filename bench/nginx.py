@@ -30,7 +30,10 @@ DEPLOY_CONFIG = ROOT / "deploy" / "nginx.conf"
 EDITED_LINES = {
     "app": "    server 127.0.0.1:8000;",
     "listen": "    listen 80;",
-    "root": "    root /var/lib/statuspage/snapshots;",
+    "root": (
+        "        root /var/lib/statuspage/snapshots$statuspage_files;"
+        "  # EDIT: STATUS_SNAPSHOT_ROOT"
+    ),
 }
 
 
@@ -44,7 +47,7 @@ def render_deploy_config(*, port: int, app_port: int, snapshot_root: Path) -> st
     replacements = {
         "app": f"    server 127.0.0.1:{app_port};",
         "listen": f"    listen 127.0.0.1:{port};",
-        "root": f"    root {snapshot_root};",
+        "root": f"        root {snapshot_root}$statuspage_files;",
     }
     for key, line in EDITED_LINES.items():
         if text.count(line) != 1:

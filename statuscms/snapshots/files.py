@@ -6,13 +6,17 @@ Layout under the root (``STATUS_SNAPSHOT_ROOT``)::
     <host>/acme/index.html                   "/acme/"
     <host>/api/v2/summary.json               the v2 JSON of the host's page
     <host>/.page/<slug>/api/v2/summary.json  "/api/v2/summary.json?page=<slug>"
-    <host>/.lang/de/index.html               the German variant of "/"
+    <host>/.lang/de/index.html               "/" for visitors who ask for German
     <host>/index.html.gz, index.html.br      compressed copies of a file
     .pages/<core page id>.json               the files of each page
 
 ``<host>`` is the host without its port, as nginx's ``$host`` has it, so
 only hosts without a port get files. A path ending in ``/`` is stored as
-its ``index.html``. Each file is written to a temporary file in its own
+its ``index.html``. Each shipped language has a full copy of the host's
+files under ``.lang/<code>/``: the language's variant where the page
+has one, else the default file (the JSON, or a page in that language),
+so a proxy finds any file in a single lookup and never has to fall back
+from a variant to the default. Each file is written to a temporary file in its own
 folder, flushed to disk and renamed over the old one, so a proxy never
 reads half a file. Its modification time is the snapshot's
 ``Last-Modified``. A snapshot's compressed copies are written beside
@@ -27,8 +31,10 @@ import json
 import logging
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
+from statuscms.languages import SHIPPED_LANGUAGES
 from statuscms.snapshots.encodings import FILE_SUFFIXES
 from statuscms.snapshots.store import Snapshot, SnapshotEntry
 
@@ -113,10 +119,30 @@ def _write_atomic(target: Path, data: bytes, mtime: float | None = None) -> None
 
 
 class SnapshotFiles:
-    """The snapshot files under ``root``, written and removed per page."""
+    """The snapshot files under ``root``, written and removed per page.
 
-    def __init__(self, root: str | os.PathLike) -> None:
+    ``languages`` are the codes that get a ``.lang/<code>/`` copy; the
+    proxy configurations map ``Accept-Language`` to the same codes.
+    """
+
+    def __init__(
+        self, root: str | os.PathLike, languages: Iterable[str] = SHIPPED_LANGUAGES
+    ) -> None:
         self.root = Path(root)
+        self.languages = list(languages)
+
+    def _variants(self, entry: SnapshotEntry) -> list[tuple[str | None, Snapshot]]:
+        """Return the snapshot to write for no language and for each of
+        ``languages``. A language the entry varies by but has no variant
+        of, because its render failed, gets no file, so the proxy passes
+        its visitors to the app."""
+        variants: list[tuple[str | None, Snapshot]] = [(None, entry.default)]
+        for code in self.languages:
+            if code in entry.languages:
+                variants.append((code, entry.languages[code]))
+            elif not entry.varies or code == entry.default_language:
+                variants.append((code, entry.default))
+        return variants
 
     def _manifest(self, core_page_id: int) -> Path:
         return self.root / MANIFEST_FOLDER / f"{core_page_id}.json"
@@ -162,8 +188,7 @@ class SnapshotFiles:
     def write_entry(self, host: str, path: str, entry: SnapshotEntry) -> None:
         """Write the files of one path ahead of its page's ``write_page``,
         which lists them in the page's manifest."""
-        variants = [(None, entry.default), *entry.languages.items()]
-        for language, snapshot in variants:
+        for language, snapshot in self._variants(entry):
             name = file_path(host, path, language)
             if name is not None:
                 self._write_file(name, snapshot)
@@ -177,9 +202,7 @@ class SnapshotFiles:
         written: set[str] = set()
         for host, entries in entries_by_host.items():
             for path, entry in entries.items():
-                variants = [(None, entry.default)]
-                variants += list(entry.languages.items())
-                for language, snapshot in variants:
+                for language, snapshot in self._variants(entry):
                     name = file_path(host, path, language)
                     if name is not None:
                         written.update(self._write_file(name, snapshot))

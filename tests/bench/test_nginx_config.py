@@ -22,11 +22,18 @@ from bench.servers import free_port
 
 HOST = "status.example.test"
 
+# Laid out as statuscms.snapshots.files writes them: every language folder
+# holds a copy of each file, its variant where it has one. French has no
+# files, as when its render failed.
 FILES = {
     f"{HOST}/index.html": "<p>default page</p>",
+    f"{HOST}/.lang/en/index.html": "<p>default page</p>",
     f"{HOST}/.lang/de/index.html": "<p>deutsche Seite</p>",
     f"{HOST}/api/v2/summary.json": '{"page": "by host"}',
+    f"{HOST}/.lang/de/api/v2/summary.json": '{"page": "by host"}',
     f"{HOST}/.page/acme/api/v2/summary.json": '{"page": "acme"}',
+    f"{HOST}/.lang/de/.page/acme/api/v2/summary.json": '{"page": "acme"}',
+    f"{HOST}/embed/index.html": "<p>embedded</p>",
     f"{HOST}/feed.rss": "<rss/>",
     f"{HOST}/maintenances.ics": "BEGIN:VCALENDAR",
     f"{HOST}/admin/index.html": "a snapshot file the admin must never get",
@@ -39,12 +46,12 @@ class AppHandler(http.server.BaseHTTPRequestHandler):
 
     def _answer(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
+        body = self.rfile.read(length) if length else b""
         AppHandler.requests.append(
             {
                 "path": self.path,
                 "headers": {k.lower(): v for k, v in self.headers.items()},
+                "body": body,
             }
         )
         body = f"app {self.command} {self.path}".encode()
@@ -54,7 +61,7 @@ class AppHandler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    do_GET = do_POST = do_HEAD = _answer
+    do_GET = do_POST = do_HEAD = do_PUT = _answer
 
     def log_message(self, format, *args) -> None:
         pass
@@ -121,10 +128,36 @@ def test_language_variant_chosen_by_accept_language(nginx_port):
     assert body == "<p>deutsche Seite</p>"
 
 
-def test_missing_language_variant_falls_back_to_default(nginx_port):
+def test_language_without_files_reaches_app(nginx_port):
     _, body = request(nginx_port, "GET", "/", {"Accept-Language": "fr"})
 
+    assert body == "app GET /"
+
+
+def test_language_not_shipped_gets_default_file(nginx_port):
+    _, body = request(nginx_port, "GET", "/", {"Accept-Language": "ja, de;q=0.8"})
+
     assert body == "<p>default page</p>"
+
+
+def test_folder_index_served_from_file(nginx_port):
+    _, body = request(nginx_port, "GET", "/embed/")
+
+    assert body == "<p>embedded</p>"
+
+
+def test_folder_without_trailing_slash_reaches_app(nginx_port):
+    response, body = request(nginx_port, "GET", "/embed")
+
+    assert response.status == 200
+    assert body == "app GET /embed"
+
+
+def test_folder_without_index_reaches_app(nginx_port):
+    response, body = request(nginx_port, "GET", "/api/v2/")
+
+    assert response.status == 200
+    assert body == "app GET /api/v2/"
 
 
 def test_json_without_variant_served_for_any_language(nginx_port):
@@ -150,6 +183,14 @@ def test_page_file_not_open_to_other_sites(nginx_port):
 
 def test_json_of_page_parameter_served_from_file(nginx_port):
     _, body = request(nginx_port, "GET", "/api/v2/summary.json?page=acme")
+
+    assert json.loads(body) == {"page": "acme"}
+
+
+def test_json_of_page_parameter_served_in_language_folder(nginx_port):
+    _, body = request(
+        nginx_port, "GET", "/api/v2/summary.json?page=acme", {"Accept-Language": "de"}
+    )
 
     assert json.loads(body) == {"page": "acme"}
 
@@ -189,6 +230,7 @@ def test_matching_etag_answered_304(nginx_port):
     ("method", "path", "host"),
     [
         ("POST", "/", HOST),
+        ("PUT", "/feed.rss", HOST),
         ("GET", "/?utm_source=mail", HOST),
         ("GET", "/api/v2/summary.json?page=../acme", HOST),
         ("GET", "/api/v2/summary.json?page=acme&x=1", HOST),
@@ -205,6 +247,21 @@ def test_other_requests_reach_app(nginx_port, method, path, host):
 
     assert response.status == 200
     assert body == f"app {method} {path}"
+
+
+@pytest.mark.parametrize("path", ["/", "/feed.rss", "/subscriptions/page/1/"])
+def test_posted_form_reaches_app_whole(nginx_port, path):
+    response, body = request(
+        nginx_port,
+        "POST",
+        path,
+        {"Content-Type": "application/x-www-form-urlencoded"},
+        body=b"email=visitor%40example.test",
+    )
+
+    assert response.status == 200
+    assert body == f"app POST {path}"
+    assert AppHandler.requests[-1]["body"] == b"email=visitor%40example.test"
 
 
 def test_app_gets_host_and_forwarded_for(nginx_port):

@@ -13,12 +13,13 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from statuscms.languages import SHIPPED_LANGUAGES
 from statuscms.snapshots import SNAPSHOT_PATHS, snapshot_changed
 from statuscms.snapshots.builder import SnapshotBuilder
 from statuscms.snapshots.fastpath import SnapshotMiddleware
 from statuscms.snapshots.files import MEDIA_TYPES, SnapshotFiles, media_type
 from statuscms.snapshots.refresher import Refresher
-from statuscms.snapshots.store import SnapshotStore
+from statuscms.snapshots.store import Snapshot, SnapshotEntry, SnapshotStore
 from statuscore import services
 from statuscore.models import OutboxEvent
 
@@ -452,6 +453,51 @@ def test_files_cover_every_snapshot(file_refresher, files):
         assert ("status.acme.test", path, None) in written
     assert ("localhost", "/api/v2/summary.json?page=acme", None) in written
     assert ("localhost", "/", "de") in written
+
+
+def test_every_language_folder_holds_every_file(file_refresher, files):
+    defaults = [
+        file
+        for file in _written_files(files)
+        if ".lang" not in file.relative_to(files.root).parts
+    ]
+    assert len(defaults) > 10
+
+    for file in defaults:
+        host, *rest = file.relative_to(files.root).parts
+        for code in SHIPPED_LANGUAGES:
+            copy = files.root.joinpath(host, ".lang", code, *rest)
+            assert copy.is_file(), copy
+
+
+def test_language_folder_of_default_language_holds_default_file(
+    file_refresher, files
+):
+    default = files.root / "localhost" / "index.html"
+    english = files.root / "localhost" / ".lang" / "en" / "index.html"
+
+    assert english.read_bytes() == default.read_bytes()
+
+
+def test_language_folder_of_json_holds_default_file(file_refresher, files):
+    default = files.root / "localhost" / "api" / "v2" / "summary.json"
+    german = files.root / "localhost" / ".lang" / "de" / "api" / "v2" / "summary.json"
+
+    assert german.read_bytes() == default.read_bytes()
+
+
+def test_language_without_variant_gets_no_file(tmp_path):
+    snapshot = Snapshot(b"<p>page</p>", "text/html; charset=utf-8", '"v1"', 0.0, ())
+    german = Snapshot(b"<p>Seite</p>", "text/html; charset=utf-8", '"v2"', 0.0, ())
+    entry = SnapshotEntry(1, snapshot, {"de": german}, "en", varies=True)
+    files = SnapshotFiles(tmp_path, languages=["en", "de", "fr"])
+
+    files.write_page(1, {"status.acme.test": {"/": entry}})
+
+    folder = tmp_path / "status.acme.test" / ".lang"
+    assert (folder / "en" / "index.html").read_bytes() == b"<p>page</p>"
+    assert (folder / "de" / "index.html").read_bytes() == b"<p>Seite</p>"
+    assert not (folder / "fr").exists()
 
 
 def test_files_are_replaced_atomically(
