@@ -37,6 +37,7 @@ FILES = {
     f"{HOST}/feed.rss": "<rss/>",
     f"{HOST}/maintenances.ics": "BEGIN:VCALENDAR",
     f"{HOST}/admin/index.html": "a snapshot file the admin must never get",
+    ".pages/1.json": '["a list the app keeps for itself"]',
 }
 
 
@@ -56,6 +57,9 @@ class AppHandler(http.server.BaseHTTPRequestHandler):
         )
         body = f"app {self.command} {self.path}".encode()
         self.send_response(200)
+        # Echoed so a test can make the app send a long header, as the
+        # app's redirect to a long path does.
+        self.send_header("X-App-Path", self.path)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -146,11 +150,33 @@ def test_folder_index_served_from_file(nginx_port):
     assert body == "<p>embedded</p>"
 
 
-def test_folder_without_trailing_slash_reaches_app(nginx_port):
-    response, body = request(nginx_port, "GET", "/embed")
+def test_folder_without_trailing_slash_redirected_once(nginx_port):
+    response, _ = request(nginx_port, "GET", "/embed")
+
+    assert response.status == 301
+    assert response.headers.get_all("Location") == ["/embed/"]
+
+
+def test_dot_host_cannot_read_files_outside_host_folders(nginx_port):
+    response, body = request(nginx_port, "GET", "/1.json", host=".pages")
 
     assert response.status == 200
-    assert body == "app GET /embed"
+    assert body == "app GET /1.json"
+
+
+def test_client_forwarded_host_not_passed_to_app(nginx_port):
+    request(nginx_port, "GET", "/incidents/10/", {"X-Forwarded-Host": "evil.test"})
+
+    assert "x-forwarded-host" not in AppHandler.requests[-1]["headers"]
+
+
+def test_long_header_from_app_passed_through(nginx_port):
+    path = "/" + "a" * 6000
+
+    response, body = request(nginx_port, "GET", path)
+
+    assert response.status == 200
+    assert response.getheader("X-App-Path") == path
 
 
 def test_folder_without_index_reaches_app(nginx_port):
