@@ -15,8 +15,8 @@ only hosts without a port get files. A path ending in ``/`` is stored as
 its ``index.html``. Each shipped language has a full copy of the host's
 files under ``.lang/<code>/``: the language's variant where the page
 has one, else the default file (the JSON, or a page in that language),
-so a proxy finds any file in a single lookup and never has to fall back
-from a variant to the default. Each file is written to a temporary file in its own
+so nginx finds any file with a single lookup and never falls back from a
+variant to the default. Each file is written to a temporary file in its own
 folder, flushed to disk and renamed over the old one, so a proxy never
 reads half a file. Its modification time is the snapshot's
 ``Last-Modified``. A snapshot's compressed copies are written beside
@@ -133,9 +133,11 @@ class SnapshotFiles:
 
     def _variants(self, entry: SnapshotEntry) -> list[tuple[str | None, Snapshot]]:
         """Return the snapshot to write for no language and for each of
-        ``languages``. A language the entry varies by but has no variant
-        of, because its render failed, gets no file, so the proxy passes
-        its visitors to the app."""
+        ``languages``.
+
+        A language whose variant failed to render gets no file, so the
+        proxy sends its visitors to the app.
+        """
         variants: list[tuple[str | None, Snapshot]] = [(None, entry.default)]
         for code in self.languages:
             if code in entry.languages:

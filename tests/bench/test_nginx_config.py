@@ -23,7 +23,7 @@ from bench.servers import free_port
 HOST = "status.example.test"
 
 # Laid out as statuscms.snapshots.files writes them: every language folder
-# holds a copy of each file, its variant where it has one. French has no
+# contains a copy of each file, its variant where it has one. French has no
 # files, as when its render failed.
 FILES = {
     f"{HOST}/index.html": "<p>default page</p>",
@@ -157,7 +157,7 @@ def test_folder_without_trailing_slash_redirected_once(nginx_port):
     assert response.headers.get_all("Location") == ["/embed/"]
 
 
-def test_dot_host_cannot_read_files_outside_host_folders(nginx_port):
+def test_dot_host_gets_no_files(nginx_port):
     response, body = request(nginx_port, "GET", "/1.json", host=".pages")
 
     assert response.status == 200
@@ -213,7 +213,7 @@ def test_json_of_page_parameter_served_from_file(nginx_port):
     assert json.loads(body) == {"page": "acme"}
 
 
-def test_json_of_page_parameter_served_in_language_folder(nginx_port):
+def test_page_parameter_json_in_language_folder(nginx_port):
     _, body = request(
         nginx_port, "GET", "/api/v2/summary.json?page=acme", {"Accept-Language": "de"}
     )

@@ -455,7 +455,7 @@ def test_files_cover_every_snapshot(file_refresher, files):
     assert ("localhost", "/", "de") in written
 
 
-def test_every_language_folder_holds_every_file(file_refresher, files):
+def test_language_folders_contain_every_file(file_refresher, files):
     defaults = [
         file
         for file in _written_files(files)
@@ -470,16 +470,14 @@ def test_every_language_folder_holds_every_file(file_refresher, files):
             assert copy.is_file(), copy
 
 
-def test_language_folder_of_default_language_holds_default_file(
-    file_refresher, files
-):
+def test_default_language_folder_contains_default(file_refresher, files):
     default = files.root / "localhost" / "index.html"
     english = files.root / "localhost" / ".lang" / "en" / "index.html"
 
     assert english.read_bytes() == default.read_bytes()
 
 
-def test_language_folder_of_json_holds_default_file(file_refresher, files):
+def test_language_folder_json_is_default(file_refresher, files):
     default = files.root / "localhost" / "api" / "v2" / "summary.json"
     german = files.root / "localhost" / ".lang" / "de" / "api" / "v2" / "summary.json"
 
